@@ -1,0 +1,156 @@
+//! One error type for the crate. Each kind has a stable id and a PowerShell error category, so
+//! the cmdlet layer turns it into an `ErrorRecord` without deciding anything.
+
+use std::fmt;
+
+pub type Result<T, E = ExoError> = std::result::Result<T, E>;
+
+/// Everything that can go wrong, with what an admin needs to act on it.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ExoError {
+    /// A parameter, variable or configuration value is wrong.
+    #[error("Invalid value for {parameter}: {message}")]
+    InvalidArgument { parameter: String, message: String },
+
+    /// No `Connect-ExoKit` yet (or `Disconnect-ExoKit` since).
+    #[error("Not connected. Run Connect-ExoKit first.")]
+    NotConnected,
+
+    /// The identity platform refused to issue a token.
+    #[error("Authentication to tenant '{tenant}' failed: {reason}")]
+    Authentication { tenant: String, reason: String },
+
+    /// Nothing answered at an endpoint (refused, DNS, TLS, timeout).
+    #[error("Cannot reach {url}: {cause}")]
+    Unreachable { url: String, cause: String },
+
+    /// Graph (or Exchange) answered with an error.
+    #[error("{method} {url} failed with {status} {code}: {message}{}", request_id_suffix(.request_id))]
+    Service { method: String, url: String, status: u16, code: String, message: String, request_id: Option<String> },
+
+    /// A server answer that cannot be understood.
+    #[error("Unexpected answer from {url}: {message}")]
+    Protocol { url: String, message: String },
+
+    /// The caller cancelled (Ctrl+C, `PowerShell.Stop()`).
+    #[error("The operation was cancelled.")]
+    Cancelled,
+
+    /// A bug: a panic caught at the boundary, or an invariant broken.
+    #[error("Internal error in ExoKit: {0}")]
+    Internal(String),
+}
+
+fn request_id_suffix(id: &Option<String>) -> String {
+    id.as_ref().map(|id| format!(" (request-id {id})")).unwrap_or_default()
+}
+
+impl ExoError {
+    pub fn invalid_argument(parameter: impl Into<String>, message: impl Into<String>) -> Self {
+        ExoError::InvalidArgument { parameter: parameter.into(), message: message.into() }
+    }
+
+    /// The stable id that becomes the `FullyQualifiedErrorId`.
+    pub fn error_id(&self) -> String {
+        let id = match self {
+            ExoError::InvalidArgument { .. } => "InvalidArgument",
+            ExoError::NotConnected => "NotConnected",
+            ExoError::Authentication { .. } => "AuthenticationFailed",
+            ExoError::Unreachable { .. } => "EndpointUnreachable",
+            ExoError::Service { code, .. } => return format!("ExoKit.Service.{}", sanitize(code)),
+            ExoError::Protocol { .. } => "UnexpectedResponse",
+            ExoError::Cancelled => "Cancelled",
+            ExoError::Internal(_) => "InternalError",
+        };
+        format!("ExoKit.{id}")
+    }
+
+    /// The name of the `System.Management.Automation.ErrorCategory` member.
+    pub fn category(&self) -> &'static str {
+        match self {
+            ExoError::InvalidArgument { .. } => "InvalidArgument",
+            ExoError::NotConnected => "ConnectionError",
+            ExoError::Authentication { .. } => "AuthenticationError",
+            ExoError::Unreachable { .. } => "ConnectionError",
+            ExoError::Service { status, .. } => match status {
+                400 => "InvalidArgument",
+                401 => "AuthenticationError",
+                403 => "PermissionDenied",
+                404 => "ObjectNotFound",
+                409 => "ResourceExists",
+                429 => "LimitsExceeded",
+                _ => "ConnectionError",
+            },
+            ExoError::Protocol { .. } => "InvalidResult",
+            ExoError::Cancelled => "OperationStopped",
+            ExoError::Internal(_) => "NotSpecified",
+        }
+    }
+
+    /// What the error is about (a tenant, a URL, a parameter), for `ErrorRecord.TargetObject`.
+    pub fn target(&self) -> Option<String> {
+        match self {
+            ExoError::InvalidArgument { parameter, .. } => Some(parameter.clone()),
+            ExoError::Authentication { tenant, .. } => Some(tenant.clone()),
+            ExoError::Unreachable { url, .. } | ExoError::Protocol { url, .. } | ExoError::Service { url, .. } => {
+                Some(url.clone())
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Keeps an error id to letters, digits and dots, whatever a server put in its code.
+fn sanitize(code: &str) -> String {
+    let clean: String = code.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '_').take(64).collect();
+    if clean.is_empty() { "Unknown".into() } else { clean }
+}
+
+/// Formats a causal chain (`reqwest` hides the useful part, e.g. "Connection refused", in sources).
+pub fn chain(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(inner) = source {
+        let part = inner.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = inner.source();
+    }
+    text
+}
+
+/// Redacts a value in `Debug` output; for secrets held in structs.
+pub struct Redacted;
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("<redacted>")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_errors_get_ids_and_categories_from_the_status_and_code() {
+        let e = ExoError::Service {
+            method: "GET".into(),
+            url: "https://graph/x".into(),
+            status: 403,
+            code: "ErrorAccessDenied".into(),
+            message: "Access is denied.".into(),
+            request_id: Some("r-1".into()),
+        };
+        assert_eq!(e.error_id(), "ExoKit.Service.ErrorAccessDenied");
+        assert_eq!(e.category(), "PermissionDenied");
+        assert!(e.to_string().ends_with("(request-id r-1)"), "{e}");
+    }
+
+    #[test]
+    fn hostile_codes_cannot_shape_the_error_id() {
+        assert_eq!(sanitize("a b/c;\n"), "abc");
+        assert_eq!(sanitize(""), "Unknown");
+    }
+}

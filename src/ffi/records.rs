@@ -1,0 +1,182 @@
+//! The records that cross the boundary. Output records use PascalCase field names because the
+//! generated C# classes are the objects PowerShell shows (`$ctx.TenantId`), so no C# type is
+//! written by hand.
+#![allow(non_snake_case)]
+
+use chrono::{DateTime, SecondsFormat, Utc};
+use interoptopus::ffi;
+
+use crate::auth::Credential;
+use crate::{access, ops, session};
+
+/// What an operation hands over, one at a time.
+#[ffi]
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// Nothing arrived within the timeout; ask again.
+    Idle,
+    Progress(ProgressInfo),
+    Verbose(String),
+    Warning(String),
+    Record(Record),
+    Error(ErrorInfo),
+    /// The operation has finished; nothing follows.
+    Done,
+}
+
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ProgressInfo {
+    pub Activity: String,
+    pub Status: String,
+    /// -1 when the total is unknown.
+    pub PercentComplete: i32,
+}
+
+/// An error, shaped for an `ErrorRecord`.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ErrorInfo {
+    /// Stable, e.g. `ExoKit.AuthenticationFailed`; the `FullyQualifiedErrorId`.
+    pub ErrorId: String,
+    /// A `System.Management.Automation.ErrorCategory` member name.
+    pub Category: String,
+    pub Message: String,
+    pub Target: Option<String>,
+    /// `true`: the cmdlet stops (`ThrowTerminatingError`); `false`: `WriteError` and go on.
+    pub Terminating: bool,
+}
+
+/// Every kind of output object.
+#[ffi]
+#[derive(Debug, Clone)]
+pub enum Record {
+    Context(ExoKitContext),
+    RoleDefinition(RoleDefinition),
+}
+
+/// `Get-ExoKitContext`: the current connection, without any credential.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ExoKitContext {
+    pub TenantId: String,
+    pub ClientId: String,
+    pub AuthType: String,
+    pub Environment: String,
+    pub GraphEndpoint: String,
+    pub AuthorityHost: String,
+    /// ISO 8601, UTC.
+    pub ConnectedAt: String,
+    /// ISO 8601, UTC; when the cached Graph token expires.
+    pub TokenExpiresOn: Option<String>,
+}
+
+/// `Get-ExchangeAppRoleDefinition`.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct RoleDefinition {
+    pub DisplayName: String,
+    pub Id: String,
+    pub Description: Option<String>,
+    pub Permissions: Vec<String>,
+    pub AllowedPrincipalTypes: Option<String>,
+    pub IsBuiltIn: bool,
+    pub IsEnabled: bool,
+}
+
+/// `Connect-ExoKit`'s parameters, except the secret (which crosses as bytes on its own).
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ConnectRequest {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub environment: Option<String>,
+    pub graph_endpoint: Option<String>,
+    pub authority_host: Option<String>,
+    pub pass_thru: bool,
+}
+
+/// `Get-ExchangeAppRoleDefinition`'s parameters.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct RoleDefinitionQuery {
+    pub filter: Option<String>,
+}
+
+impl ConnectRequest {
+    pub(super) fn into_options(self, credential: Credential) -> session::ConnectOptions {
+        session::ConnectOptions {
+            tenant_id: self.tenant_id,
+            client_id: self.client_id,
+            environment: self.environment,
+            graph_endpoint: self.graph_endpoint,
+            authority_host: self.authority_host,
+            credential,
+        }
+    }
+}
+
+impl From<ops::Event> for Event {
+    fn from(event: ops::Event) -> Self {
+        match event {
+            ops::Event::Progress(p) => Event::Progress(ProgressInfo {
+                Activity: p.activity,
+                Status: p.status,
+                PercentComplete: p.percent.map_or(-1, i32::from),
+            }),
+            ops::Event::Verbose(line) => Event::Verbose(line),
+            ops::Event::Warning(line) => Event::Warning(line),
+            ops::Event::Record(record) => Event::Record(record.into()),
+            ops::Event::Error { error, terminating } => Event::Error(ErrorInfo {
+                ErrorId: error.error_id(),
+                Category: error.category().into(),
+                Message: error.to_string(),
+                Target: error.target(),
+                Terminating: terminating,
+            }),
+            ops::Event::Done => Event::Done,
+        }
+    }
+}
+
+impl From<ops::Record> for Record {
+    fn from(record: ops::Record) -> Self {
+        match record {
+            ops::Record::Context(c) => Record::Context(c.into()),
+            ops::Record::RoleDefinition(d) => Record::RoleDefinition(d.into()),
+        }
+    }
+}
+
+impl From<session::ContextInfo> for ExoKitContext {
+    fn from(c: session::ContextInfo) -> Self {
+        ExoKitContext {
+            TenantId: c.tenant_id,
+            ClientId: c.client_id,
+            AuthType: c.auth_type,
+            Environment: c.environment,
+            GraphEndpoint: c.graph_endpoint,
+            AuthorityHost: c.authority_host,
+            ConnectedAt: iso(c.connected_at),
+            TokenExpiresOn: c.token_expires_on.map(iso),
+        }
+    }
+}
+
+impl From<access::RoleDefinition> for RoleDefinition {
+    fn from(d: access::RoleDefinition) -> Self {
+        RoleDefinition {
+            DisplayName: d.display_name,
+            Id: d.id,
+            Description: d.description,
+            Permissions: d.permissions,
+            AllowedPrincipalTypes: d.allowed_principal_types,
+            IsBuiltIn: d.is_built_in,
+            IsEnabled: d.is_enabled,
+        }
+    }
+}
+
+fn iso(at: DateTime<Utc>) -> String {
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
+}

@@ -1,0 +1,70 @@
+//! When to send a request again, and after how long. Pure: no clock, no I/O.
+
+use std::time::Duration;
+
+/// Bounded retries with exponential backoff; `Retry-After` wins when the server sends it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Retries after the first attempt (so `max_retries + 1` attempts at most).
+    pub max_retries: u32,
+    /// The first backoff when the server gives no `Retry-After`.
+    pub base_delay: Duration,
+    /// No single wait is longer than this, whatever the server asks.
+    pub max_delay: Duration,
+    /// Connection failures (refused, reset) are retried this many times at most.
+    pub max_connect_retries: u32,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        RetryPolicy {
+            max_retries: 6,
+            base_delay: Duration::from_millis(500),
+            max_delay: Duration::from_secs(60),
+            max_connect_retries: 2,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// After attempt number `attempt` (1-based) answered `status`: `Some(wait)` to retry.
+    pub fn after_status(&self, attempt: u32, status: u16, retry_after: Option<&str>) -> Option<Duration> {
+        if !matches!(status, 429 | 503 | 504) || attempt > self.max_retries {
+            return None;
+        }
+        let asked = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        Some(asked.unwrap_or_else(|| self.backoff(attempt)).min(self.max_delay))
+    }
+
+    /// After attempt `attempt` failed to connect: `Some(wait)` to retry.
+    pub fn after_connect_failure(&self, attempt: u32) -> Option<Duration> {
+        (attempt <= self.max_connect_retries).then(|| self.backoff(attempt).min(self.max_delay))
+    }
+
+    fn backoff(&self, attempt: u32) -> Duration {
+        self.base_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_honoured_and_capped() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.after_status(1, 429, Some("3")), Some(Duration::from_secs(3)));
+        assert_eq!(p.after_status(1, 429, Some("3600")), Some(p.max_delay));
+    }
+
+    #[test]
+    fn only_transient_statuses_are_retried_and_only_so_often() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.after_status(1, 404, None), None);
+        assert_eq!(p.after_status(1, 500, None), None);
+        assert_eq!(p.after_status(2, 503, None), Some(Duration::from_secs(1)));
+        assert_eq!(p.after_status(p.max_retries + 1, 429, Some("1")), None);
+        assert!(p.after_connect_failure(p.max_connect_retries).is_some());
+        assert_eq!(p.after_connect_failure(p.max_connect_retries + 1), None);
+    }
+}

@@ -1,0 +1,32 @@
+//! What an operation hands to its caller, in the domain's own types. The ffi layer converts these
+//! into the records PowerShell sees.
+
+use crate::access::RoleDefinition;
+use crate::error::ExoError;
+use crate::session::ContextInfo;
+
+#[derive(Debug, Clone)]
+pub enum Event {
+    Progress(Progress),
+    Verbose(String),
+    Warning(String),
+    Record(Record),
+    Error { error: ExoError, terminating: bool },
+    /// Always the last event.
+    Done,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Progress {
+    pub activity: String,
+    pub status: String,
+    /// `None` when the total is unknown.
+    pub percent: Option<u8>,
+}
+
+/// Every kind of output object.
+#[derive(Debug, Clone)]
+pub enum Record {
+    Context(ContextInfo),
+    RoleDefinition(RoleDefinition),
+}

@@ -1,0 +1,125 @@
+//! Connections: `Connect-ExoKit` makes one, the process keeps it as the current context, every
+//! other cmdlet uses it. Tokens stay here, in Rust memory; PowerShell only sees [`ContextInfo`].
+//!
+//! The context is process-wide, as Microsoft.Graph's is, so `ForEach-Object -Parallel` and a
+//! second runspace share it.
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, Utc};
+
+use crate::auth::{Credential, TokenProvider};
+use crate::cloud::Cloud;
+use crate::error::{ExoError, Result};
+use crate::graph::GraphClient;
+use crate::http::{Transport, TransportOptions};
+use crate::ops;
+
+/// What `Connect-ExoKit` was given.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub environment: Option<String>,
+    pub graph_endpoint: Option<String>,
+    pub authority_host: Option<String>,
+    pub credential: Credential,
+}
+
+/// One live connection.
+pub struct Session {
+    pub cloud: Cloud,
+    pub tenant_id: String,
+    pub client_id: String,
+    pub tokens: Arc<TokenProvider>,
+    pub graph: GraphClient,
+    pub connected_at: DateTime<Utc>,
+}
+
+/// What an admin may see of a connection (`Get-ExoKitContext`): no token, no secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ContextInfo {
+    pub tenant_id: String,
+    pub client_id: String,
+    pub auth_type: String,
+    pub environment: String,
+    pub graph_endpoint: String,
+    pub authority_host: String,
+    pub connected_at: DateTime<Utc>,
+    pub token_expires_on: Option<DateTime<Utc>>,
+}
+
+static CURRENT: RwLock<Option<Arc<Session>>> = RwLock::new(None);
+
+/// The current connection, or [`ExoError::NotConnected`].
+pub fn current() -> Result<Arc<Session>> {
+    CURRENT.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(ExoError::NotConnected)
+}
+
+/// Forgets the current connection (its cached tokens go with it).
+pub fn disconnect() -> bool {
+    CURRENT.write().unwrap_or_else(|p| p.into_inner()).take().is_some()
+}
+
+/// Validates the options, proves the credential by getting a Graph token, and makes the
+/// connection current. A failure leaves any previous connection in place.
+pub async fn connect(options: ConnectOptions) -> Result<ContextInfo> {
+    let tenant_id = required("TenantId", &options.tenant_id)?;
+    let client_id = required("ClientId", &options.client_id)?;
+    let cloud = resolve_cloud(&options)?;
+    ops::verbose(format!(
+        "Connecting to tenant {tenant_id} in the {} cloud (Graph {}, login {})",
+        cloud.name, cloud.graph_endpoint, cloud.authority_host
+    ));
+    let transport = Transport::new(TransportOptions::default())?;
+    let tokens = Arc::new(TokenProvider::new(
+        cloud.clone(),
+        tenant_id.clone(),
+        client_id.clone(),
+        options.credential,
+        transport.clone(),
+    ));
+    tokens.token(&cloud.graph_scope()).await?;
+    let session = Arc::new(Session {
+        graph: GraphClient::new(cloud.clone(), transport, tokens.clone()),
+        cloud,
+        tenant_id,
+        client_id,
+        tokens,
+        connected_at: Utc::now(),
+    });
+    let info = describe(&session).await;
+    *CURRENT.write().unwrap_or_else(|p| p.into_inner()) = Some(session);
+    ops::verbose(format!("Connected to tenant {} as app {}", info.tenant_id, info.client_id));
+    Ok(info)
+}
+
+/// The admin-visible view of a connection.
+pub async fn describe(session: &Session) -> ContextInfo {
+    ContextInfo {
+        tenant_id: session.tenant_id.clone(),
+        client_id: session.client_id.clone(),
+        auth_type: session.tokens.credential_kind().into(),
+        environment: session.cloud.name.clone(),
+        graph_endpoint: session.cloud.graph_endpoint.to_string(),
+        authority_host: session.cloud.authority_host.to_string(),
+        connected_at: session.connected_at,
+        token_expires_on: session.tokens.cached_expiry(&session.cloud.graph_scope()).await,
+    }
+}
+
+fn resolve_cloud(options: &ConnectOptions) -> Result<Cloud> {
+    let base = Cloud::named(options.environment.as_deref().unwrap_or("Global"))?;
+    if options.graph_endpoint.is_none() && options.authority_host.is_none() {
+        return Ok(base);
+    }
+    Cloud::custom(&base, options.graph_endpoint.as_deref(), options.authority_host.as_deref(), None)
+}
+
+fn required(parameter: &str, value: &str) -> Result<String> {
+    let value = value.trim();
+    if value.is_empty() {
+        return Err(ExoError::invalid_argument(parameter, "is empty"));
+    }
+    Ok(value.to_string())
+}
