@@ -1,0 +1,59 @@
+//! The seed: a JSON description of one or more tenants. The same files drive tests, benchmarks
+//! and the demo.
+
+use serde::Deserialize;
+
+use crate::roles::RoleDefinition;
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Seed {
+    pub tenants: Vec<TenantSeed>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TenantSeed {
+    /// The tenant id (a GUID).
+    pub id: String,
+    /// The initial domain, e.g. `contoso.onmicrosoft.com`; the token endpoint accepts either.
+    pub domain: String,
+    #[serde(default)]
+    pub apps: Vec<AppSeed>,
+    /// Exchange role definitions; when absent, the built-in application roles and a few
+    /// management roles (see [`crate::roles`]).
+    pub exchange_role_definitions: Option<Vec<RoleDefinition>>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct AppSeed {
+    pub app_id: String,
+    pub display_name: String,
+    /// Client secrets that the token endpoint accepts.
+    #[serde(default)]
+    pub secrets: Vec<String>,
+    /// Application permissions granted to the app (they become the token's `roles`).
+    #[serde(default)]
+    pub roles: Vec<String>,
+}
+
+impl Seed {
+    /// Reads a seed file, naming the file and the JSON position in any error.
+    pub fn from_file(path: &std::path::Path) -> std::io::Result<Seed> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| std::io::Error::new(e.kind(), format!("cannot read seed {}: {e}", path.display())))?;
+        Seed::from_json(&text).map_err(|e| {
+            std::io::Error::new(std::io::ErrorKind::InvalidData, format!("seed {}: {e}", path.display()))
+        })
+    }
+
+    pub fn from_json(text: &str) -> Result<Seed, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    /// The demo seed committed with the sandbox (`seeds/demo.json`).
+    pub fn demo() -> Seed {
+        Seed::from_json(include_str!("../seeds/demo.json")).expect("the committed demo seed is valid")
+    }
+}
