@@ -1,1 +1,42 @@
-fn main() {}
+//! `cargo xtask <step>`: ExoKit's one build logic. The README's commands, `build.ps1` and
+//! `.ci/run` all come here, so there is never a second way to build.
+//!
+//! Steps: `build [--release]`, `test`, `demo`, `bench`, `package`, `bindings`.
+
+mod bench;
+mod demo;
+mod exec;
+mod module;
+mod paths;
+mod tests;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let release = args.iter().any(|a| a == "--release");
+    let outcome = match args.first().map(String::as_str) {
+        Some("build") => module::build(release).map(|_| ()),
+        Some("test") => tests::run(),
+        Some("demo") => demo::run(),
+        Some("bench") => bench::run(),
+        Some("package") => module::package(),
+        Some("bindings") => tests::bless_bindings(),
+        _ => Err(USAGE.to_string()),
+    };
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+const USAGE: &str = "usage: cargo xtask <step>
+  build [--release]  build the Rust library, the sandbox and the module; assemble out/ExoKit
+  test               build, then run every test: cargo (engine, sandbox, bindings, C smoke) and PowerShell-level
+  demo               start the sandbox tenant and run demo/session.ps1 against it
+  bench              measure the module: size, Import-Module time in fresh hosts
+  package            release build of out/ExoKit, the folder Publish-PSResource ships
+  bindings           regenerate bindings/csharp and bindings/c after an #[ffi] change";

@@ -1,0 +1,19 @@
+# The demo session: what an admin types on a first day with ExoKit, against the sandbox tenant.
+# `cargo xtask demo` starts the sandbox and sets the EXOKIT_DEMO_* variables.
+$ErrorActionPreference = 'Stop'
+
+Import-Module $env:EXOKIT_MODULE
+
+'> Connect-ExoKit -TenantId $tenant -ClientId $appId -ClientSecret $secret -GraphEndpoint $url -AuthorityHost $url'
+$secret = [System.Net.NetworkCredential]::new('', $env:EXOKIT_DEMO_SECRET).SecurePassword
+Connect-ExoKit -TenantId $env:EXOKIT_DEMO_TENANT -ClientId $env:EXOKIT_DEMO_CLIENT_ID -ClientSecret $secret `
+    -GraphEndpoint $env:EXOKIT_DEMO_URL -AuthorityHost $env:EXOKIT_DEMO_URL
+
+'> Get-ExoKitContext'
+Get-ExoKitContext | Out-Default
+
+'> Get-ExchangeAppRoleDefinition | Where-Object AllowedPrincipalTypes -eq servicePrincipal'
+Get-ExchangeAppRoleDefinition | Where-Object AllowedPrincipalTypes -eq servicePrincipal | Out-Default
+
+'> Disconnect-ExoKit'
+Disconnect-ExoKit

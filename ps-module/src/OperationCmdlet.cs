@@ -1,0 +1,116 @@
+using System;
+using System.Management.Automation;
+using ExoKit.Native;
+
+namespace ExoKit;
+
+/// <summary>
+/// The one pattern every ExoKit cmdlet follows: start a Rust operation, then pull its events on
+/// the pipeline thread (the only thread PowerShell lets write) until it is done.
+/// <see cref="StopProcessing"/> (Ctrl+C, <c>PowerShell.Stop()</c>) runs on another thread and
+/// only cancels.
+/// </summary>
+public abstract class OperationCmdlet : PSCmdlet
+{
+    /// <summary>How long one pull waits; bounds how late a stop is noticed on this side.</summary>
+    private const uint PollMilliseconds = 100;
+
+    private readonly object _gate = new();
+    private Operation? _running;
+    private bool _stopping;
+
+    /// <summary>Runs an operation to its end, writing what it produces.</summary>
+    protected void Run(Func<Operation> start)
+    {
+        Operation operation = start();
+        lock (_gate)
+        {
+            _running = operation;
+            if (_stopping)
+            {
+                operation.Cancel();
+            }
+        }
+        try
+        {
+            Drain(operation);
+        }
+        finally
+        {
+            lock (_gate)
+            {
+                _running = null;
+                operation.Dispose();
+            }
+        }
+    }
+
+    protected override void StopProcessing()
+    {
+        lock (_gate)
+        {
+            _stopping = true;
+            _running?.Cancel();
+        }
+    }
+
+    private void Drain(Operation operation)
+    {
+        while (true)
+        {
+            Event next;
+            using (WireOfEvent wire = operation.NextEvent(PollMilliseconds))
+            {
+                next = wire.Unwire();
+            }
+            if (next.IsDone)
+            {
+                return;
+            }
+            Dispatch(next);
+        }
+    }
+
+    private void Dispatch(Event next)
+    {
+        if (next.IsIdle)
+        {
+            return;
+        }
+        if (next.IsVerbose)
+        {
+            WriteVerbose(next.AsVerbose());
+        }
+        else if (next.IsWarning)
+        {
+            WriteWarning(next.AsWarning());
+        }
+        else if (next.IsProgress)
+        {
+            WriteProgress(Records.ToProgress(next.AsProgress()));
+        }
+        else if (next.IsRecord)
+        {
+            WriteObject(Records.ToOutput(next.AsRecord()));
+        }
+        else if (next.IsError)
+        {
+            Fail(next.AsError());
+        }
+    }
+
+    private void Fail(ErrorInfo error)
+    {
+        if (_stopping && error.ErrorId == "ExoKit.Cancelled")
+        {
+            // The pipeline is being stopped: PowerShell reports that itself.
+            throw new PipelineStoppedException();
+        }
+        ErrorRecord record = Records.ToErrorRecord(error);
+        if (error.Terminating)
+        {
+            ThrowTerminatingError(record);
+        }
+        WriteError(record);
+    }
+}

@@ -1,0 +1,50 @@
+using System;
+using System.Management.Automation;
+using ExoKit.Native;
+
+namespace ExoKit;
+
+/// <summary>
+/// Turns what crosses the boundary into what PowerShell writes. The record classes themselves
+/// are generated from Rust; this only unwraps them and names their PSTypeName.
+/// </summary>
+internal static class Records
+{
+    /// <summary>The object to write, carrying the type name the format file keys on.</summary>
+    internal static PSObject ToOutput(Record record)
+    {
+        object value = record.IsContext ? record.AsContext()
+            : record.IsRoleDefinition ? record.AsRoleDefinition()
+            : throw new InvalidOperationException($"ExoKit: unknown record {record}");
+        PSObject output = PSObject.AsPSObject(value);
+        output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);
+        return output;
+    }
+
+    internal static ProgressRecord ToProgress(ProgressInfo info)
+    {
+        return new ProgressRecord(1, info.Activity, string.IsNullOrEmpty(info.Status) ? "Working" : info.Status)
+        {
+            PercentComplete = info.PercentComplete,
+        };
+    }
+
+    internal static ErrorRecord ToErrorRecord(ErrorInfo info)
+    {
+        ErrorCategory category = Enum.TryParse(info.Category, ignoreCase: true, out ErrorCategory parsed)
+            ? parsed
+            : ErrorCategory.NotSpecified;
+        return new ErrorRecord(new ExoKitException(info.Message, info.ErrorId), info.ErrorId, category, info.Target);
+    }
+}
+
+/// <summary>An ExoKit failure; <see cref="ErrorId"/> is stable and also the FullyQualifiedErrorId.</summary>
+public sealed class ExoKitException : Exception
+{
+    public ExoKitException(string message, string errorId) : base(message)
+    {
+        ErrorId = errorId;
+    }
+
+    public string ErrorId { get; }
+}

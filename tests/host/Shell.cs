@@ -1,0 +1,123 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Management.Automation;
+using System.Management.Automation.Runspaces;
+using System.Text;
+
+namespace ExoKit.Host;
+
+/// <summary>
+/// A runspace on a <see cref="RecordingHost"/>: what the console program runs scripts in, and
+/// what each PowerShell-level test opens to type commands as an admin would.
+/// </summary>
+public sealed class Shell : IDisposable
+{
+    private Shell(RecordingHost host, Runspace runspace)
+    {
+        Host = host;
+        Runspace = runspace;
+    }
+
+    public RecordingHost Host { get; }
+    public Runspace Runspace { get; }
+
+    public static Shell Open(bool echo = false)
+    {
+        var host = new RecordingHost(echo);
+        InitialSessionState state = InitialSessionState.CreateDefault2();
+        if (OperatingSystem.IsWindows())
+        {
+            state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
+        }
+        Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
+        runspace.Open();
+        var shell = new Shell(host, runspace);
+        // ANSI colours only for a person at a terminal; logs, pipes and tests get plain text.
+        if (!echo || System.Console.IsOutputRedirected)
+        {
+            shell.Run("$PSStyle.OutputRendering = 'PlainText'");
+        }
+        return shell;
+    }
+
+    /// <summary>Runs PowerShell text and collects every stream; a terminating error is captured, not thrown.</summary>
+    public ShellResult Run(string script)
+    {
+        using PowerShell ps = Create(script);
+        return Collect(ps, () => ps.Invoke());
+    }
+
+    /// <summary>A pipeline for this runspace, for callers that need to start and stop it themselves.</summary>
+    public PowerShell Create(string script)
+    {
+        PowerShell ps = PowerShell.Create();
+        ps.Runspace = Runspace;
+        ps.AddScript(script);
+        return ps;
+    }
+
+    /// <summary>Collects the streams of a pipeline that <paramref name="invoke"/> runs to its end.</summary>
+    public static ShellResult Collect(PowerShell ps, Func<IEnumerable<PSObject>> invoke)
+    {
+        var output = new List<PSObject>();
+        Exception? terminating = null;
+        try
+        {
+            output.AddRange(invoke());
+        }
+        catch (RuntimeException e)
+        {
+            terminating = e;
+        }
+        return new ShellResult(output, ps.Streams.Error.ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList(),
+            ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Progress.ToList(),
+            ps.Streams.Information.Select(i => i.ToString()).ToList(), terminating);
+    }
+
+    public void Dispose()
+    {
+        Runspace.Dispose();
+    }
+}
+
+/// <summary>Everything one run produced.</summary>
+public sealed record ShellResult(
+    IReadOnlyList<PSObject> Output,
+    IReadOnlyList<ErrorRecord> Errors,
+    IReadOnlyList<string> Verbose,
+    IReadOnlyList<string> Warnings,
+    IReadOnlyList<ProgressRecord> Progress,
+    IReadOnlyList<string> Information,
+    Exception? Terminating)
+{
+    /// <summary>The terminating error as an ErrorRecord, when there was one.</summary>
+    public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
+
+    /// <summary>Every stream as text, for "this value appears nowhere" checks.</summary>
+    public string AllText()
+    {
+        var text = new StringBuilder();
+        foreach (PSObject o in Output) text.AppendLine(Describe(o));
+        foreach (ErrorRecord e in Errors.Concat(TerminatingRecord is null ? [] : [TerminatingRecord]))
+        {
+            text.AppendLine(e.ToString()).AppendLine(e.FullyQualifiedErrorId).AppendLine(e.Exception.ToString())
+                .AppendLine(e.TargetObject?.ToString()).AppendLine(e.ErrorDetails?.Message);
+        }
+        if (Terminating is not null) text.AppendLine(Terminating.ToString());
+        foreach (string line in Verbose.Concat(Warnings).Concat(Information)) text.AppendLine(line);
+        foreach (ProgressRecord p in Progress) text.AppendLine($"{p.Activity} {p.StatusDescription} {p.CurrentOperation}");
+        return text.ToString();
+    }
+
+    private static string Describe(PSObject o)
+    {
+        var text = new StringBuilder(o.ToString());
+        foreach (PSPropertyInfo p in o.Properties)
+        {
+            try { text.Append(' ').Append(p.Name).Append('=').Append(p.Value); }
+            catch (GetValueException) { }
+        }
+        return text.ToString();
+    }
+}

@@ -1,0 +1,89 @@
+//! Building the pieces and assembling `out/ExoKit`: the folder `Install-Module` would create.
+//!
+//! ```text
+//! out/ExoKit/ExoKit.psd1  ExoKit.dll  ExoKit.Format.ps1xml  en-US/ExoKit.dll-Help.xml
+//!            runtimes/<rid>/native/<libexokit.so | libexokit.dylib | exokit.dll>
+//! ```
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::exec::{self, run};
+use crate::paths;
+
+/// Builds everything a test, the demo or a package needs; returns the module folder.
+pub fn build(release: bool) -> Result<PathBuf, String> {
+    let mut cargo = exec::cargo();
+    cargo.args(["build", "-p", "exokit", "-p", "exokit-sandbox"]);
+    if release {
+        cargo.arg("--release");
+    }
+    run(&mut cargo)?;
+    let dotnet_out = paths::target().join("dotnet");
+    dotnet_build("ps-module/ExoKit.csproj", &dotnet_out.join("module"))?;
+    dotnet_build("tests/host/ExoKit.Host.csproj", &dotnet_out.join("host"))?;
+    assemble(release, &dotnet_out.join("module"))
+}
+
+/// A release build of the module, reported with its size.
+pub fn package() -> Result<(), String> {
+    let dir = build(true)?;
+    println!("out/ExoKit: {:.1} MB in {} files", size_of(&dir) as f64 / 1e6, files_under(&dir).len());
+    for file in files_under(&dir) {
+        println!("  {}", file.strip_prefix(&dir).unwrap_or(&file).display());
+    }
+    Ok(())
+}
+
+fn dotnet_build(project: &str, output: &Path) -> Result<(), String> {
+    run(exec::dotnet().args(["build", project, "-c", "Release", "--nologo", "-v", "quiet", "-o"]).arg(output))
+}
+
+fn assemble(release: bool, module_build: &Path) -> Result<PathBuf, String> {
+    let dir = paths::module_dir();
+    if dir.exists() {
+        fs::remove_dir_all(&dir).map_err(|e| format!("cannot clear {}: {e}", dir.display()))?;
+    }
+    let ps_module = paths::root().join("ps-module");
+    copy(&module_build.join("ExoKit.dll"), &dir.join("ExoKit.dll"))?;
+    copy(&ps_module.join("ExoKit.psd1"), &dir.join("ExoKit.psd1"))?;
+    copy(&ps_module.join("ExoKit.Format.ps1xml"), &dir.join("ExoKit.Format.ps1xml"))?;
+    let native = paths::native_file();
+    copy(
+        &paths::profile_dir(release).join(&native),
+        &dir.join("runtimes").join(paths::rid()).join("native").join(&native),
+    )?;
+    compile_help(&dir)?;
+    Ok(dir)
+}
+
+/// MAML from ps-module/help/help.json and the cmdlets' own metadata (see HelpCompiler.cs).
+fn compile_help(dir: &Path) -> Result<(), String> {
+    run(exec::dotnet()
+        .arg(paths::host_dll())
+        .arg("--compile-help")
+        .arg(dir.join("ExoKit.psd1"))
+        .arg(paths::root().join("ps-module/help/help.json"))
+        .arg(dir.join("en-US").join("ExoKit.dll-Help.xml")))
+}
+
+fn copy(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to.parent().expect("a file has a folder")).map_err(|e| e.to_string())?;
+    fs::copy(from, to).map(|_| ()).map_err(|e| format!("cannot copy {} to {}: {e}", from.display(), to.display()))
+}
+
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut files = Vec::new();
+    if let Ok(entries) = fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() { files.extend(files_under(&path)) } else { files.push(path) }
+        }
+    }
+    files.sort();
+    files
+}
+
+pub fn size_of(dir: &Path) -> u64 {
+    files_under(dir).iter().filter_map(|f| f.metadata().ok()).map(|m| m.len()).sum()
+}
