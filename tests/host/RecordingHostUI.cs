@@ -23,7 +23,14 @@ public sealed class RecordingHostUI : PSHostUserInterface
     internal RecordingHostUI(bool echo)
     {
         _echo = echo;
+        _colour = echo && !System.Console.IsOutputRedirected;
     }
+
+    /// <summary>Keep ANSI styling only when echoing to a terminal; the record is always plain text.</summary>
+    private readonly bool _colour;
+    private static readonly System.Text.RegularExpressions.Regex Ansi = new("\x1b\\[[0-9;?]*[ -/]*[@-~]");
+
+    private static string Plain(string text) => Ansi.Replace(text, "");
 
     /// <summary>Answers for choice prompts (-Confirm), taken in order; when empty, the default choice.</summary>
     public Queue<int> ChoiceAnswers { get; } = new();
@@ -97,8 +104,8 @@ public sealed class RecordingHostUI : PSHostUserInterface
         lock (_gate)
         {
             Flush();
-            _lines.Add(new HostLine(kind, text));
-            if (_echo) (kind == "Error" ? System.Console.Error : System.Console.Out).WriteLine(text);
+            _lines.Add(new HostLine(kind, Plain(text)));
+            if (_echo) (kind == "Error" ? System.Console.Error : System.Console.Out).WriteLine(_colour ? text : Plain(text));
         }
     }
 
@@ -106,8 +113,8 @@ public sealed class RecordingHostUI : PSHostUserInterface
     {
         lock (_gate)
         {
-            _partial.Append(text);
-            if (_echo) System.Console.Write(text);
+            _partial.Append(Plain(text));
+            if (_echo) System.Console.Write(_colour ? text : Plain(text));
             string buffered = _partial.ToString();
             int end = buffered.LastIndexOf('\n');
             if (end < 0) return;

@@ -32,20 +32,23 @@ public sealed class Shell : IDisposable
         }
         Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
         runspace.Open();
-        var shell = new Shell(host, runspace);
-        // ANSI colours only for a person at a terminal; logs, pipes and tests get plain text.
-        if (!echo || System.Console.IsOutputRedirected)
-        {
-            shell.Run("$PSStyle.OutputRendering = 'PlainText'");
-        }
-        return shell;
+        return new Shell(host, runspace);
     }
 
-    /// <summary>Runs PowerShell text and collects every stream; a terminating error is captured, not thrown.</summary>
+    /// <summary>
+    /// Runs PowerShell text and collects every stream. A terminating error (one a try/catch
+    /// would catch, which ends the text there) is captured as <see cref="ShellResult.TerminatingRecord"/>;
+    /// non-terminating errors stay in <see cref="ShellResult.Errors"/>.
+    /// </summary>
     public ShellResult Run(string script)
     {
-        using PowerShell ps = Create(script);
-        return Collect(ps, () => ps.Invoke());
+        const string caught = "__ShellTerminating";
+        Runspace.SessionStateProxy.SetVariable(caught, null);
+        using PowerShell ps = Create($"try {{\n{script}\n}} catch {{ $global:{caught} = $_ }}");
+        ShellResult result = Collect(ps, () => ps.Invoke());
+        return Runspace.SessionStateProxy.GetVariable(caught) is ErrorRecord record
+            ? result with { TerminatingRecord = record }
+            : result;
     }
 
     /// <summary>A pipeline for this runspace, for callers that need to start and stop it themselves.</summary>
@@ -61,14 +64,14 @@ public sealed class Shell : IDisposable
     public static ShellResult Collect(PowerShell ps, Func<IEnumerable<PSObject>> invoke)
     {
         var output = new List<PSObject>();
-        Exception? terminating = null;
+        ErrorRecord? terminating = null;
         try
         {
             output.AddRange(invoke());
         }
         catch (RuntimeException e)
         {
-            terminating = e;
+            terminating = e.ErrorRecord;
         }
         return new ShellResult(output, ps.Streams.Error.ToList(), ps.Streams.Verbose.Select(v => v.Message).ToList(),
             ps.Streams.Warning.Select(w => w.Message).ToList(), ps.Streams.Progress.ToList(),
@@ -89,10 +92,10 @@ public sealed record ShellResult(
     IReadOnlyList<string> Warnings,
     IReadOnlyList<ProgressRecord> Progress,
     IReadOnlyList<string> Information,
-    Exception? Terminating)
+    ErrorRecord? TerminatingRecord)
 {
-    /// <summary>The terminating error as an ErrorRecord, when there was one.</summary>
-    public ErrorRecord? TerminatingRecord => (Terminating as IContainsErrorRecord)?.ErrorRecord;
+    /// <summary>The terminating error's exception, when there was one.</summary>
+    public Exception? Terminating => TerminatingRecord?.Exception;
 
     /// <summary>Every stream as text, for "this value appears nowhere" checks.</summary>
     public string AllText()
