@@ -34,9 +34,7 @@ public sealed class ErrorTests
     {
         using var admin = new Admin();
         string url = $"http://127.0.0.1:{UnusedPort()}";
-        ShellResult result = admin.Run(
-            "$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword\n" +
-            $"Connect-ExoKit -TenantId {Repo.Tenant} -ClientId {Repo.AppId} -ClientSecret $s -GraphEndpoint {url} -AuthorityHost {url}");
+        ShellResult result = Connect(admin, $"-TenantId {Repo.Tenant} -ClientId {Repo.AppId} -GraphEndpoint {url} -AuthorityHost {url}");
         ErrorRecordAssert.Is(result.TerminatingRecord, "ExoKit.EndpointUnreachable", "ConnectionError");
         Assert.Contains($"Cannot reach {url}/{Repo.Tenant}/oauth2/v2.0/token", result.Terminating!.Message);
     }
@@ -45,8 +43,7 @@ public sealed class ErrorTests
     public void An_unknown_environment_names_the_parameter_and_the_choices()
     {
         using var admin = new Admin();
-        ShellResult result = admin.Run(
-            $"$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword; Connect-ExoKit -TenantId t -ClientId c -ClientSecret $s -Environment Mars");
+        ShellResult result = Connect(admin, "-TenantId t -ClientId c -Environment Mars");
         ErrorRecordAssert.Is(result.TerminatingRecord, "ExoKit.InvalidArgument", "InvalidArgument");
         Assert.Contains("Environment", result.Terminating!.Message);
         Assert.Contains("USGovDoD", result.Terminating.Message);
@@ -56,8 +53,7 @@ public sealed class ErrorTests
     public void Plain_http_is_refused_for_a_remote_host()
     {
         using var admin = new Admin();
-        ShellResult result = admin.Run(
-            "$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword; Connect-ExoKit -TenantId t -ClientId c -ClientSecret $s -GraphEndpoint http://graph.example.com");
+        ShellResult result = Connect(admin, "-TenantId t -ClientId c -GraphEndpoint http://graph.example.com");
         ErrorRecordAssert.Is(result.TerminatingRecord, "ExoKit.InvalidArgument", "InvalidArgument");
         Assert.Contains("GraphEndpoint", result.Terminating!.Message);
         Assert.Contains("loopback", result.Terminating.Message);
@@ -71,6 +67,10 @@ public sealed class ErrorTests
         Assert.NotNull(result.Terminating);
         Assert.Empty(admin.Shell.Host.Console.Prompts);
     }
+
+    /// <summary>Connect-ExoKit with a throw-away secret and the given parameters.</summary>
+    private static ShellResult Connect(Admin admin, string parameters) =>
+        admin.Run($"$s = [System.Net.NetworkCredential]::new('', 'x').SecurePassword\nConnect-ExoKit -ClientSecret $s {parameters}");
 
     private static int UnusedPort()
     {
