@@ -5,12 +5,17 @@
 //! Start it in-process with [`Sandbox::start`] or as the `exokit-sandbox` binary. Tests steer it
 //! and read what it saw through the control routes under `/_sandbox/` (see [`routes::control`]).
 
+pub mod access;
+pub mod directory;
+pub mod exchange;
 pub mod graph_error;
+pub mod mailbox;
 pub mod odata;
 pub mod roles;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod throttle;
 
 use std::net::SocketAddr;
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! Microsoft Graph routes: bearer-token checks, then the resources.
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use axum::Json;
@@ -17,7 +18,7 @@ use crate::state::{IssuedToken, Tenant};
 type Answer = Result<Json<Value>, GraphError>;
 
 /// Checks the bearer token as Graph does and returns what it grants.
-pub fn authorize(state: &Shared, headers: &HeaderMap, any_role: &[&str]) -> Result<(IssuedToken, Tenant), GraphError> {
+pub fn authorize(state: &Shared, headers: &HeaderMap, any_role: &[&str]) -> Result<(IssuedToken, Arc<Tenant>), GraphError> {
     let unauthorized = |message: &str| GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message);
     let value = headers
         .get("authorization")

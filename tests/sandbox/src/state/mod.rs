@@ -1,33 +1,59 @@
 //! What the fake tenant holds and what it has seen: tenants, issued tokens, the request log.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
 use crate::Options;
+use crate::directory::Directory;
+use crate::exchange::Exchange;
+use crate::mailbox::{Mailboxes, User};
 use crate::roles::{self, RoleDefinition};
 use crate::seed::{AppSeed, TenantSeed};
+use crate::throttle::Throttle;
 
-/// One tenant as served.
-#[derive(Debug, Clone)]
+/// One tenant as served. The seed-fixed parts are plain fields; what requests change lives in
+/// the stores, each with its own locks.
+#[derive(Debug)]
 pub struct Tenant {
     pub id: String,
     pub domain: String,
     pub apps: Vec<AppSeed>,
     pub role_definitions: Vec<RoleDefinition>,
+    pub users: Vec<User>,
+    /// Mailbox contents: contact folders and contacts, with their change history for delta.
+    pub mailboxes: Mailboxes,
+    /// Applications, service principals, groups, administrative units, role assignments.
+    pub directory: Directory,
+    /// Exchange-side objects reached through `InvokeCommand`.
+    pub exchange: Exchange,
 }
 
-impl From<TenantSeed> for Tenant {
-    fn from(seed: TenantSeed) -> Self {
-        Tenant {
+impl Tenant {
+    pub fn from_seed(seed: TenantSeed) -> Result<Tenant, String> {
+        let users: Vec<User> = seed.users.iter().map(User::from_seed).collect();
+        let mailboxes = Mailboxes::from_seed(&seed.users).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
+        let directory = Directory::from_seed(&seed).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
+        let exchange = Exchange::from_seed(&seed).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
+        Ok(Tenant {
             id: seed.id,
             domain: seed.domain,
             apps: seed.apps,
             role_definitions: seed.exchange_role_definitions.unwrap_or_else(roles::builtin),
-        }
+            users,
+            mailboxes,
+            directory,
+            exchange,
+        })
+    }
+
+    /// A user by object id or user principal name (case-insensitive), as Graph resolves
+    /// `/users/{id | userPrincipalName}`.
+    pub fn user(&self, id_or_upn: &str) -> Option<&User> {
+        self.users.iter().find(|u| u.id.eq_ignore_ascii_case(id_or_upn) || u.user_principal_name.eq_ignore_ascii_case(id_or_upn))
     }
 }
 
@@ -52,7 +78,9 @@ pub struct LogEntry {
 }
 
 pub struct State {
-    pub tenants: Vec<Tenant>,
+    pub tenants: Vec<Arc<Tenant>>,
+    /// Outlook's per app and mailbox limits.
+    pub throttle: Throttle,
     tokens: Mutex<HashMap<String, IssuedToken>>,
     log: Mutex<Vec<LogEntry>>,
     latency_ms: AtomicU64,
@@ -61,12 +89,21 @@ pub struct State {
 
 impl State {
     pub fn new(options: &Options) -> std::io::Result<State> {
-        let tenants: Vec<Tenant> = options.seed.tenants.iter().cloned().map(Tenant::from).collect();
+        let invalid = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
+        let tenants = options
+            .seed
+            .tenants
+            .iter()
+            .cloned()
+            .map(|seed| Tenant::from_seed(seed).map(Arc::new))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(invalid)?;
         if tenants.is_empty() {
-            return Err(std::io::Error::new(std::io::ErrorKind::InvalidInput, "the seed has no tenant"));
+            return Err(invalid("the seed has no tenant".into()));
         }
         Ok(State {
             tenants,
+            throttle: Throttle::new(),
             tokens: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
             latency_ms: AtomicU64::new(options.latency.as_millis() as u64),
@@ -75,13 +112,13 @@ impl State {
     }
 
     /// A tenant by id or domain, as the token endpoint's path names it.
-    pub fn tenant(&self, id_or_domain: &str) -> Option<&Tenant> {
+    pub fn tenant(&self, id_or_domain: &str) -> Option<&Arc<Tenant>> {
         self.tenants
             .iter()
             .find(|t| t.id.eq_ignore_ascii_case(id_or_domain) || t.domain.eq_ignore_ascii_case(id_or_domain))
     }
 
-    pub fn tenant_by_id(&self, id: &str) -> Option<&Tenant> {
+    pub fn tenant_by_id(&self, id: &str) -> Option<&Arc<Tenant>> {
         self.tenants.iter().find(|t| t.id == id)
     }
 

@@ -1,6 +1,12 @@
 //! The seed: a JSON description of one or more tenants. The same files drive tests, benchmarks
 //! and the demo.
 
+mod directory;
+mod mailbox;
+
+pub use directory::{AdministrativeUnitSeed, ExchangeSeed, GroupSeed};
+pub use mailbox::{ContactSeed, FolderSeed, MailboxKind, UserSeed};
+
 use serde::Deserialize;
 
 use crate::roles::RoleDefinition;
@@ -20,6 +26,16 @@ pub struct TenantSeed {
     pub domain: String,
     #[serde(default)]
     pub apps: Vec<AppSeed>,
+    /// Users, with their licences and mailboxes (folders and contacts).
+    #[serde(default)]
+    pub users: Vec<UserSeed>,
+    #[serde(default)]
+    pub groups: Vec<GroupSeed>,
+    #[serde(default)]
+    pub administrative_units: Vec<AdministrativeUnitSeed>,
+    /// Exchange-side configuration: access policies, calendar settings, sharing policies…
+    #[serde(default)]
+    pub exchange: ExchangeSeed,
     /// Exchange role definitions; when absent, the built-in application roles and a few
     /// management roles (see [`crate::roles`]).
     pub exchange_role_definitions: Option<Vec<RoleDefinition>>,
@@ -36,6 +52,10 @@ pub struct AppSeed {
     /// Application permissions granted to the app (they become the token's `roles`).
     #[serde(default)]
     pub roles: Vec<String>,
+    /// Certificates (base64 DER, as in an app registration's keyCredentials) whose private key
+    /// may sign a client assertion.
+    #[serde(default)]
+    pub certificates: Vec<String>,
 }
 
 impl Seed {
@@ -54,6 +74,6 @@ impl Seed {
 
     /// The demo seed committed with the sandbox (`seeds/demo.json`).
     pub fn demo() -> Seed {
-        Seed::from_json(include_str!("../seeds/demo.json")).expect("the committed demo seed is valid")
+        Seed::from_json(include_str!("../../seeds/demo.json")).expect("the committed demo seed is valid")
     }
 }
