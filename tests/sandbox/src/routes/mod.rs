@@ -1,5 +1,6 @@
 //! The HTTP surface: login, Graph, and the control routes tests use.
 
+pub mod catalog;
 pub mod control;
 pub mod graph;
 pub mod token;
