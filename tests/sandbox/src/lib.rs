@@ -94,6 +94,7 @@ impl Sandbox {
 
 impl Drop for Sandbox {
     fn drop(&mut self) {
+        self.state.set_dispatcher(None);
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }

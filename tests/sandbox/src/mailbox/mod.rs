@@ -60,6 +60,13 @@ impl Mailboxes {
         Ok(Mailboxes { by_user })
     }
 
+    /// Forgets the delta states of every mailbox.
+    pub fn evict_all_delta_states(&self) {
+        for mailbox in self.by_user.values() {
+            mailbox.lock().unwrap_or_else(|p| p.into_inner()).evict_delta_states();
+        }
+    }
+
     /// The mailbox of a user (by object id).
     pub fn of(&self, user_id: &str) -> Option<Arc<Mutex<Mailbox>>> {
         self.by_user.get(user_id).cloned()

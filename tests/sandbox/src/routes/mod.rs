@@ -1,9 +1,15 @@
 //! The HTTP surface: login, Graph, and the control routes tests use.
 
+pub mod batch;
 pub mod catalog;
+pub mod contacts;
 pub mod control;
+pub mod delta;
 pub mod graph;
+pub mod mailbox;
+pub mod query;
 pub mod token;
+pub mod users;
 
 use std::sync::Arc;
 
@@ -22,9 +28,36 @@ pub fn router(state: Shared) -> Router {
     let served = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token::issue))
         .route("/{version}/roleManagement/exchange/roleDefinitions", get(graph::role_definitions))
+        .merge(mailbox_routes())
         .route("/{version}/{*rest}", get(graph::unknown_segment).post(graph::unknown_segment))
         .layer(middleware::from_fn_with_state(state.clone(), observe));
-    Router::new().nest("/_sandbox", control::router()).merge(served).with_state(state)
+    let router = Router::new()
+        .nest("/_sandbox", control::router())
+        .route("/_sandbox/delta/expire", axum::routing::post(delta::expire))
+        .merge(served)
+        .with_state(state.clone());
+    state.set_dispatcher(Some(router.clone()));
+    router
+}
+
+/// Users, contact folders, contacts, delta and `$batch`.
+fn mailbox_routes() -> Router<Shared> {
+    use axum::routing::patch;
+    let user = "/{version}/users/{user}";
+    Router::new()
+        .route("/{version}/users", get(users::list))
+        .route(user, get(users::get))
+        .route(&format!("{user}/contacts"), get(contacts::list_default).post(contacts::create_default))
+        .route(&format!("{user}/contacts/{{id}}"), get(contacts::get_one).patch(contacts::patch_one).delete(contacts::delete_one))
+        .route(&format!("{user}/contactFolders"), get(contacts::list_folders).post(contacts::create_folder))
+        .route(&format!("{user}/contactFolders/{{folder}}"), get(contacts::get_folder))
+        .route(&format!("{user}/contactFolders/{{folder}}/childFolders"), get(contacts::list_children).post(contacts::create_child))
+        .route(&format!("{user}/contactFolders/{{folder}}/contacts"), get(contacts::list_in_folder).post(contacts::create_in_folder))
+        .route(
+            &format!("{user}/contactFolders/{{folder}}/contacts/{{id}}"),
+            get(contacts::get_one_in_folder).merge(patch(contacts::patch_one_in_folder)).delete(contacts::delete_one_in_folder),
+        )
+        .route("/{version}/$batch", post(batch::batch))
 }
 
 /// Waits the injected latency, then logs what was asked and answered.

@@ -81,6 +81,9 @@ pub struct State {
     pub tenants: Vec<Arc<Tenant>>,
     /// Outlook's per app and mailbox limits.
     pub throttle: Throttle,
+    /// The router, for `$batch` to dispatch its items through; cleared when the sandbox stops
+    /// (it holds this state, so keeping it would leak both).
+    dispatcher: Mutex<Option<axum::Router>>,
     tokens: Mutex<HashMap<String, IssuedToken>>,
     log: Mutex<Vec<LogEntry>>,
     latency_ms: AtomicU64,
@@ -104,6 +107,7 @@ impl State {
         Ok(State {
             tenants,
             throttle: Throttle::new(),
+            dispatcher: Mutex::new(None),
             tokens: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
             latency_ms: AtomicU64::new(options.latency.as_millis() as u64),
@@ -120,6 +124,14 @@ impl State {
 
     pub fn tenant_by_id(&self, id: &str) -> Option<&Arc<Tenant>> {
         self.tenants.iter().find(|t| t.id == id)
+    }
+
+    pub fn set_dispatcher(&self, router: Option<axum::Router>) {
+        *self.dispatcher.lock().unwrap() = router;
+    }
+
+    pub fn dispatcher(&self) -> Option<axum::Router> {
+        self.dispatcher.lock().unwrap().clone()
     }
 
     pub fn issue(&self, token: IssuedToken) -> String {
