@@ -8,6 +8,7 @@
 pub mod access;
 pub mod directory;
 pub mod exchange;
+pub mod generate;
 pub mod graph_error;
 pub mod mailbox;
 pub mod odata;
