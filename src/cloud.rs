@@ -84,7 +84,7 @@ impl Cloud {
 
     /// A Graph URL: `version` is `v1.0` or `beta`, `path` has no leading slash.
     pub fn graph_url(&self, version: &str, path: &str) -> Url {
-        join(&self.graph_endpoint, &format!("{version}/{path}"))
+        join(&self.graph_endpoint, &format!("{version}/{}", path.trim_start_matches('/')))
     }
 }
 

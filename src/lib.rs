@@ -12,6 +12,7 @@
 pub mod access;
 pub mod auth;
 pub mod cloud;
+pub mod contacts;
 pub mod error;
 pub mod ffi;
 pub mod graph;
@@ -19,6 +20,7 @@ pub mod http;
 pub mod ops;
 pub mod runtime;
 pub mod session;
+pub mod users;
 
 pub use ffi::ffi_inventory;
 

@@ -24,7 +24,12 @@ struct Body {
 
 /// The error for a non-success response, using Graph's code and message when the body has them.
 pub(super) fn from_response(request: &Request, response: &Response) -> ExoError {
-    let (code, message, request_id) = match serde_json::from_slice::<Envelope>(&response.body) {
+    from_parts(request.method.as_str(), request.display_url(), response.status, &response.body, response.header("request-id"))
+}
+
+/// The same for any answer, whole or a `$batch` item's.
+pub(super) fn from_parts(method: &str, url: String, status: u16, body: &[u8], request_id_header: Option<&str>) -> ExoError {
+    let (code, message, request_id) = match serde_json::from_slice::<Envelope>(body) {
         Ok(Envelope { error }) => {
             let request_id = error
                 .inner
@@ -34,17 +39,10 @@ pub(super) fn from_response(request: &Request, response: &Response) -> ExoError 
                 .map(str::to_string);
             (error.code, error.message, request_id)
         }
-        Err(_) => (format!("Http{}", response.status), snippet(&response.body), None),
+        Err(_) => (format!("Http{status}"), snippet(body), None),
     };
-    let request_id = request_id.or_else(|| response.header("request-id").map(str::to_string));
-    ExoError::Service {
-        method: request.method.as_str().into(),
-        url: request.display_url(),
-        status: response.status,
-        code,
-        message,
-        request_id,
-    }
+    let request_id = request_id.or_else(|| request_id_header.map(str::to_string));
+    ExoError::Service { method: method.into(), url, status, code, message, request_id }
 }
 
 /// The start of a body that is not Graph's JSON (a proxy's HTML page, say), on one line.

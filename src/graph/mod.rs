@@ -1,12 +1,18 @@
 //! The typed Microsoft Graph client: authentication, paging and Graph's error JSON, over the
 //! shared transport.
 
+mod batch;
 mod error;
+mod gate;
+
+pub use batch::{BatchRequest, MAX_BATCH};
+pub use gate::MailboxGate;
 
 use std::sync::Arc;
 
 use serde::de::DeserializeOwned;
 use serde::Deserialize;
+use serde_json::Value;
 
 use crate::auth::TokenProvider;
 use crate::cloud::Cloud;
@@ -21,7 +27,7 @@ pub enum Version {
 }
 
 impl Version {
-    fn segment(self) -> &'static str {
+    pub fn segment(self) -> &'static str {
         match self {
             Version::V1 => "v1.0",
             Version::Beta => "beta",
@@ -35,6 +41,7 @@ pub struct GraphClient {
     cloud: Cloud,
     transport: Transport,
     tokens: Arc<TokenProvider>,
+    gate: Arc<MailboxGate>,
 }
 
 /// One page of a Graph collection.
@@ -47,18 +54,49 @@ struct Page<T> {
 
 impl GraphClient {
     pub fn new(cloud: Cloud, transport: Transport, tokens: Arc<TokenProvider>) -> Self {
-        GraphClient { cloud, transport, tokens }
+        GraphClient { cloud, transport, tokens, gate: Arc::new(MailboxGate::default()) }
     }
 
-    /// Every item of a collection, following `@odata.nextLink` to the end.
-    pub async fn list<T: DeserializeOwned>(&self, version: Version, path: &str, query: &[(&str, &str)]) -> Result<Vec<T>> {
+    /// The transport's counters (round trips, retries, throttled answers).
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Outlook's per-mailbox concurrency, shared by every caller of this client.
+    pub fn gate(&self) -> &MailboxGate {
+        &self.gate
+    }
+
+    /// The absolute URL of `path` (relative to the version) with `query`.
+    pub fn url(&self, version: Version, path: &str, query: &[(&str, &str)]) -> url::Url {
         let mut url = self.cloud.graph_url(version.segment(), path);
         if !query.is_empty() {
             url.query_pairs_mut().extend_pairs(query);
         }
+        url
+    }
+
+    /// Every item of a collection, following `@odata.nextLink` to the end.
+    pub async fn list<T: DeserializeOwned>(&self, version: Version, path: &str, query: &[(&str, &str)]) -> Result<Vec<T>> {
+        self.list_with_headers(version, path, query, &[]).await
+    }
+
+    /// The same with request headers sent on every page (`ConsistencyLevel: eventual` must go
+    /// on the nextLinks of an advanced query too).
+    pub async fn list_with_headers<T: DeserializeOwned>(
+        &self,
+        version: Version,
+        path: &str,
+        query: &[(&str, &str)],
+        headers: &[(&'static str, &str)],
+    ) -> Result<Vec<T>> {
+        let mut url = self.url(version, path, query);
         let mut items = Vec::new();
         loop {
-            let request = Request::new(Method::Get, url.clone());
+            let mut request = Request::new(Method::Get, url.clone());
+            for (name, value) in headers {
+                request = request.header(name, *value);
+            }
             let response = self.call(&request).await?;
             let page: Page<T> = parse(&request, &response)?;
             items.extend(page.value);
@@ -67,6 +105,34 @@ impl GraphClient {
                 None => return Ok(items),
             }
         }
+    }
+
+    /// One page of a collection at `url` (a first page or a nextLink/deltaLink), as JSON.
+    pub async fn page(&self, url: url::Url, headers: &[(&'static str, &str)]) -> Result<Value> {
+        let mut request = Request::new(Method::Get, url);
+        for (name, value) in headers {
+            request = request.header(name, *value);
+        }
+        let response = self.call(&request).await?;
+        parse(&request, &response)
+    }
+
+    /// Checks that a link Graph returned points back at this cloud's Graph, and parses it.
+    pub fn follow(&self, from: &url::Url, link: &str) -> Result<url::Url> {
+        self.next_link(&Request::new(Method::Get, from.clone()), link)
+    }
+
+    /// One request with an optional JSON body; the answer's JSON (`Null` for 204).
+    pub async fn send(&self, method: Method, url: url::Url, body: Option<&Value>) -> Result<Value> {
+        let mut request = Request::new(method, url);
+        if let Some(body) = body {
+            request = request.json(body);
+        }
+        let response = self.call(&request).await?;
+        if response.body.is_empty() {
+            return Ok(Value::Null);
+        }
+        parse(&request, &response)
     }
 
     /// A nextLink must point back at this cloud's Graph: the bearer token goes with it.
@@ -104,6 +170,13 @@ impl GraphClient {
             return Err(error::from_response(request, &response));
         }
     }
+}
+
+/// One path segment from a user-given value (a UPN, an id): `#` (guest UPNs hold `#EXT#`), `?`,
+/// `/` and `%` would change the URL's meaning, so they are percent-encoded.
+pub fn segment(text: &str) -> String {
+    const RESERVED: &percent_encoding::AsciiSet = &percent_encoding::CONTROLS.add(b'#').add(b'?').add(b'/').add(b'%').add(b' ');
+    percent_encoding::utf8_percent_encode(text, RESERVED).to_string()
 }
 
 fn parse<T: DeserializeOwned>(request: &Request, response: &Response) -> Result<T> {

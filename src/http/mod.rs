@@ -164,6 +164,10 @@ impl Transport {
         &self.counters
     }
 
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
+    }
+
     /// Sends `request`, retrying throttling (429), 503/504 and connection failures as the policy
     /// allows. A response with any other status is returned as it is, for the caller to judge.
     pub async fn send(&self, request: &Request) -> Result<Response> {

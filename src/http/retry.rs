@@ -32,7 +32,16 @@ impl RetryPolicy {
         if !matches!(status, 429 | 503 | 504) || attempt > self.max_retries {
             return None;
         }
-        let asked = retry_after.and_then(|v| v.trim().parse::<u64>().ok()).map(Duration::from_secs);
+        Some(parse_retry_after(retry_after).unwrap_or_else(|| self.backoff(attempt)).min(self.max_delay))
+    }
+
+    /// The wait before the next round of a batch's throttled items: the longest `Retry-After`
+    /// among them, or the backoff; `None` once `attempt` retries are spent.
+    pub fn after_items(&self, attempt: u32, retry_afters: &[Option<&str>]) -> Option<Duration> {
+        if attempt > self.max_retries {
+            return None;
+        }
+        let asked = retry_afters.iter().filter_map(|v| parse_retry_after(*v)).max();
         Some(asked.unwrap_or_else(|| self.backoff(attempt)).min(self.max_delay))
     }
 
@@ -46,6 +55,12 @@ impl RetryPolicy {
     }
 }
 
+/// `Retry-After` in seconds; batches send decimals (`0.249`). HTTP dates are not used by Graph.
+fn parse_retry_after(value: Option<&str>) -> Option<Duration> {
+    let seconds = value?.trim().parse::<f64>().ok()?;
+    (seconds.is_finite() && seconds >= 0.0).then(|| Duration::from_secs_f64(seconds))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -55,6 +70,15 @@ mod tests {
         let p = RetryPolicy::default();
         assert_eq!(p.after_status(1, 429, Some("3")), Some(Duration::from_secs(3)));
         assert_eq!(p.after_status(1, 429, Some("3600")), Some(p.max_delay));
+        assert_eq!(p.after_status(1, 429, Some("0.25")), Some(Duration::from_millis(250)));
+        assert_eq!(p.after_status(1, 429, Some("soon")), Some(p.base_delay));
+    }
+
+    #[test]
+    fn a_batch_round_waits_for_its_longest_retry_after() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.after_items(1, &[Some("1"), Some("2.5"), None]), Some(Duration::from_millis(2500)));
+        assert_eq!(p.after_items(p.max_retries + 1, &[Some("1")]), None);
     }
 
     #[test]
