@@ -64,6 +64,16 @@ pub fn disconnect() -> bool {
 /// Validates the options, proves the credential by getting a Graph token, and makes the
 /// connection current. A failure leaves any previous connection in place.
 pub async fn connect(options: ConnectOptions) -> Result<ContextInfo> {
+    let session = open(options).await?;
+    let info = describe(&session).await;
+    *CURRENT.write().unwrap_or_else(|p| p.into_inner()) = Some(session);
+    ops::verbose(format!("Connected to tenant {} as app {}", info.tenant_id, info.client_id));
+    Ok(info)
+}
+
+/// A connection that is not made current: a pipeline run's own per-tenant credentials
+/// (`Invoke-ContactMirror -FromEnvironment`) must not replace the admin's connection.
+pub async fn open(options: ConnectOptions) -> Result<Arc<Session>> {
     let tenant_id = required("TenantId", &options.tenant_id)?;
     let client_id = required("ClientId", &options.client_id)?;
     let cloud = resolve_cloud(&options)?;
@@ -80,18 +90,14 @@ pub async fn connect(options: ConnectOptions) -> Result<ContextInfo> {
         transport.clone(),
     ));
     tokens.token(&cloud.graph_scope()).await?;
-    let session = Arc::new(Session {
+    Ok(Arc::new(Session {
         graph: GraphClient::new(cloud.clone(), transport, tokens.clone()),
         cloud,
         tenant_id,
         client_id,
         tokens,
         connected_at: Utc::now(),
-    });
-    let info = describe(&session).await;
-    *CURRENT.write().unwrap_or_else(|p| p.into_inner()) = Some(session);
-    ops::verbose(format!("Connected to tenant {} as app {}", info.tenant_id, info.client_id));
-    Ok(info)
+    }))
 }
 
 /// The admin-visible view of a connection.
