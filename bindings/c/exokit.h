@@ -10,6 +10,16 @@
 #include <stdlib.h>
 
 /*
+ Graph's limit of requests per batch.
+ */
+#define MAX_BATCH 20
+
+/*
+ Outlook's concurrency limit per app and mailbox.
+ */
+#define PER_MAILBOX 4
+
+/*
  Failures of the boundary itself; everything else travels as an [`Event::Error`].
  */
 enum BoundaryError

@@ -15,6 +15,9 @@ public abstract class OperationCmdlet : PSCmdlet
     /// <summary>How long one pull waits; bounds how late a stop is noticed on this side.</summary>
     private const uint PollMilliseconds = 100;
 
+    /// <summary>Every information record ExoKit writes carries this tag.</summary>
+    private static readonly string[] InformationTags = { "ExoKit" };
+
     private readonly object _gate = new();
     private Operation? _running;
     private bool _stopping;
@@ -80,6 +83,10 @@ public abstract class OperationCmdlet : PSCmdlet
         if (next.IsVerbose)
         {
             WriteVerbose(next.AsVerbose());
+        }
+        else if (next.IsInformation)
+        {
+            WriteInformation(next.AsInformation(), InformationTags);
         }
         else if (next.IsWarning)
         {

@@ -17,6 +17,8 @@ pub enum Event {
     Idle,
     Progress(ProgressInfo),
     Verbose(String),
+    /// A log line for the information stream.
+    Information(String),
     Warning(String),
     Record(Record),
     Error(ErrorInfo),
@@ -125,6 +127,7 @@ impl From<ops::Event> for Event {
                 PercentComplete: p.percent.map_or(-1, i32::from),
             }),
             ops::Event::Verbose(line) => Event::Verbose(line),
+            ops::Event::Information(line) => Event::Information(line),
             ops::Event::Warning(line) => Event::Warning(line),
             ops::Event::Record(record) => Event::Record(record.into()),
             ops::Event::Error { error, terminating } => Event::Error(ErrorInfo {

@@ -9,6 +9,7 @@ use crate::session::ContextInfo;
 pub enum Event {
     Progress(Progress),
     Verbose(String),
+    Information(String),
     Warning(String),
     Record(Record),
     Error { error: ExoError, terminating: bool },

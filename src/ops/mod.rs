@@ -125,6 +125,12 @@ pub fn verbose(message: impl Into<String>) {
     emit(Event::Verbose(message.into()));
 }
 
+/// A log line for the information stream (`Write-Information`, tag `ExoKit`): what a pipeline
+/// log shows, quiet in an interactive session unless asked for.
+pub fn information(message: impl Into<String>) {
+    emit(Event::Information(message.into()));
+}
+
 /// A warning line (`Write-Warning`).
 pub fn warning(message: impl Into<String>) {
     emit(Event::Warning(message.into()));
