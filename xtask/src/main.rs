@@ -6,6 +6,7 @@
 mod bench;
 mod demo;
 mod exec;
+mod metadata;
 mod module;
 mod paths;
 mod tests;
@@ -22,6 +23,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(),
         Some("package") => module::package(),
         Some("bindings") => tests::bless_bindings(),
+        Some("metadata") => metadata::run(&args[1..]),
         _ => Err(USAGE.to_string()),
     };
     match outcome {
@@ -39,4 +41,5 @@ const USAGE: &str = "usage: cargo xtask <step>
   demo               start the sandbox tenant and run demo/session.ps1 against it
   bench              measure the module: size, Import-Module time in fresh hosts
   package            release build of out/ExoKit, the folder Publish-PSResource ships
-  bindings           regenerate bindings/csharp and bindings/c after an #[ffi] change";
+  bindings           regenerate bindings/csharp and bindings/c after an #[ffi] change
+  metadata [--from DIR] [--check]  regenerate tests/sandbox/metadata from Graph's published metadata";

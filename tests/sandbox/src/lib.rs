@@ -6,6 +6,7 @@
 //! and read what it saw through the control routes under `/_sandbox/` (see [`routes::control`]).
 
 pub mod access;
+pub mod conformance;
 pub mod directory;
 pub mod exchange;
 pub mod generate;
