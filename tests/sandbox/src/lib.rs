@@ -5,19 +5,29 @@
 //! Start it in-process with [`Sandbox::start`] or as the `exokit-sandbox` binary. Tests steer it
 //! and read what it saw through the control routes under `/_sandbox/` (see [`routes::control`]).
 
+pub mod aad_error;
 pub mod access;
+pub mod client_assertion;
 pub mod conformance;
+pub mod dice;
 pub mod directory;
+pub mod dump;
 pub mod exchange;
+pub mod faults;
 pub mod generate;
 pub mod graph_error;
+pub mod latency;
+pub mod listen;
 pub mod mailbox;
+pub mod metrics;
 pub mod odata;
 pub mod roles;
 pub mod routes;
 pub mod seed;
 pub mod state;
+pub mod testcert;
 pub mod throttle;
+pub mod tls;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -33,12 +43,26 @@ pub use state::Tenant;
 #[derive(Debug, Clone)]
 pub struct Options {
     pub seed: Seed,
-    /// Added before every Graph and login answer (not the control routes).
+    /// Added before every Graph and login answer (not the control routes); with
+    /// `latency_max`, the lower bound of a uniform jitter.
     pub latency: Duration,
-    /// `127.0.0.1:0` picks a free port.
+    /// The upper bound of jittered latency; `None` for a fixed `latency`.
+    pub latency_max: Option<Duration>,
+    /// Plain HTTP; `127.0.0.1:0` picks a free port.
     pub bind: SocketAddr,
+    /// HTTPS, with a CA made at start (see [`Sandbox::ca_pem`]); `127.0.0.1:0` picks a free port.
+    pub https_bind: SocketAddr,
     /// Lifetime of issued access tokens.
     pub token_lifetime: Duration,
+    /// Outlook's limits per app and mailbox, before the time scale.
+    pub throttle: throttle::Limits,
+    /// Runs the throttle's clock this many times faster (window and count shrink together; see
+    /// [`throttle`]). 1 is real time.
+    pub time_scale: f64,
+    /// Faults to inject from the start (see [`faults`] for the syntax).
+    pub faults: faults::Plan,
+    /// Makes fault and jitter draws repeat from run to run.
+    pub fault_seed: Option<u64>,
 }
 
 impl Options {
@@ -46,29 +70,42 @@ impl Options {
         Options {
             seed,
             latency: Duration::ZERO,
+            latency_max: None,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            https_bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             token_lifetime: Duration::from_secs(3599),
+            throttle: throttle::Limits::OUTLOOK,
+            time_scale: 1.0,
+            faults: faults::Plan::none(),
+            fault_seed: None,
         }
     }
 }
 
 /// A running sandbox. Dropping it stops the server.
 pub struct Sandbox {
+    /// `http://127.0.0.1:PORT`.
     pub base_url: String,
+    /// `https://127.0.0.1:PORT`, serving the same routes with a certificate from [`Self::ca_pem`].
+    pub https_url: String,
     pub state: Arc<state::State>,
+    ca_pem: String,
     stop: Option<oneshot::Sender<()>>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl Sandbox {
-    /// Starts serving on its own runtime thread and returns once the port is bound.
+    /// Starts serving on its own runtime thread and returns once both ports are bound.
     pub fn start(options: Options) -> std::io::Result<Sandbox> {
         let state = Arc::new(state::State::new(&options)?);
-        let std_listener = std::net::TcpListener::bind(options.bind)?;
-        std_listener.set_nonblocking(true)?;
-        let base_url = format!("http://{}", std_listener.local_addr()?);
+        let tls = tls::generate().map_err(std::io::Error::other)?;
+        let plain = bind(options.bind)?;
+        let secure = bind(options.https_bind)?;
+        let base_url = format!("http://{}", plain.local_addr()?);
+        let https_url = format!("https://{}", secure.local_addr()?);
         let (stop, stopped) = oneshot::channel::<()>();
         let app = routes::router(state.clone());
+        let acceptor = tokio_rustls::TlsAcceptor::from(tls.server_config.clone());
         let thread = std::thread::Builder::new().name("exokit-sandbox".into()).spawn(move || {
             let rt = tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
@@ -76,22 +113,40 @@ impl Sandbox {
                 .build()
                 .expect("sandbox runtime");
             rt.block_on(async move {
-                let listener = TcpListener::from_std(std_listener).expect("listener");
+                let plain = TcpListener::from_std(plain).expect("listener");
+                let secure = TcpListener::from_std(secure).expect("listener");
                 // Stop at once when asked: a test that drops the sandbox while a slow request is
                 // in flight must not wait for it.
                 tokio::select! {
-                    _ = axum::serve(listener, app) => {}
+                    _ = listen::serve(plain, app.clone(), None) => {}
+                    _ = listen::serve(secure, app, Some(acceptor)) => {}
                     _ = stopped => {}
                 }
             });
         })?;
-        Ok(Sandbox { base_url, state, stop: Some(stop), thread: Some(thread) })
+        Ok(Sandbox { base_url, https_url, state, ca_pem: tls.ca_pem, stop: Some(stop), thread: Some(thread) })
     }
 
     /// The base URL a client uses as its Graph endpoint and authority host.
     pub fn url(&self) -> &str {
         &self.base_url
     }
+
+    /// The HTTPS base URL; clients must trust [`Self::ca_pem`] to reach it.
+    pub fn https_url(&self) -> &str {
+        &self.https_url
+    }
+
+    /// The PEM of the CA that signed the HTTPS certificate, made fresh at start.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+}
+
+fn bind(address: SocketAddr) -> std::io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(address)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
 }
 
 impl Drop for Sandbox {

@@ -1,25 +1,51 @@
 //! `/_sandbox/…`: what tests and benchmarks use to steer the sandbox and read what it saw.
+//! None of these routes has latency, faults or throttling, and none is logged or counted.
 //!
 //! - `GET /_sandbox/health` → `ok`
-//! - `GET /_sandbox/requests` → the request log (method, path, query, status); `DELETE` clears it
-//! - `PUT /_sandbox/latency` `{"ms": N}` → the latency added to every served request
+//! - `GET /_sandbox/requests` → the request log (method, path, query, status; status 0 = the
+//!   connection was reset); `DELETE` clears it
+//! - `GET /_sandbox/metrics` → counters per route template, mailbox, status and fault; `DELETE`
+//!   resets them
+//! - `GET /_sandbox/state` → tenants, apps (no secrets), users, folders and contact counts
+//! - `PUT /_sandbox/latency` `{"ms": N}` (fixed), `{"minMs": A, "maxMs": B}` (jitter) or
+//!   `{"spec": "20ms..60ms"}`; `GET` → `{"minMs", "maxMs"}`
+//! - `PUT /_sandbox/faults` `{"spec": "contacts:503@0.1", "seed": 42}` (seed optional; an empty
+//!   spec clears); `GET` → `{"spec", "seed"}`; `DELETE` clears. A bad spec → 400 with the reason.
+//! - `PUT /_sandbox/throttle` `{"concurrency": 4, "requests": 10000, "windowSeconds": 600,
+//!   "timeScale": 1}` (each optional) → the limits per app and mailbox; `GET` → the limits in
+//!   force (after the time scale); `DELETE` forgets all windows
 //! - `PUT /_sandbox/token-lifetime` `{"seconds": N}` → the lifetime of tokens issued from now on
 
 use std::time::Duration;
 
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use serde::Deserialize;
+use serde_json::{Value, json};
 
 use super::Shared;
+use crate::faults::Plan;
+use crate::latency::Latency;
+use crate::metrics::Snapshot;
 use crate::state::LogEntry;
+use crate::throttle::Limits;
+
+type Refused = (StatusCode, String);
 
 pub fn router() -> Router<Shared> {
     Router::new()
         .route("/health", get(|| async { "ok" }))
         .route("/requests", get(requests).delete(clear_requests))
-        .route("/latency", put(set_latency))
+        .route("/metrics", get(metrics).delete(reset_metrics))
+        .route("/state", get(dump))
+        .route("/latency", put(set_latency).get(latency))
+        .route("/faults", put(set_faults).get(faults).delete(clear_faults))
+        .route(
+            "/throttle",
+            put(set_throttle).get(throttle).delete(reset_throttle),
+        )
         .route("/token-lifetime", put(set_token_lifetime))
 }
 
@@ -31,13 +57,134 @@ async fn clear_requests(State(state): State<Shared>) {
     state.clear_requests();
 }
 
-#[derive(Deserialize)]
-struct Latency {
-    ms: u64,
+async fn metrics(State(state): State<Shared>) -> Json<Snapshot> {
+    Json(state.metrics.snapshot())
 }
 
-async fn set_latency(State(state): State<Shared>, Json(body): Json<Latency>) {
-    state.set_latency(Duration::from_millis(body.ms));
+async fn reset_metrics(State(state): State<Shared>) {
+    state.metrics.reset();
+}
+
+async fn dump(State(state): State<Shared>) -> Json<Value> {
+    Json(crate::dump::state(&state))
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct LatencyBody {
+    ms: Option<u64>,
+    min_ms: Option<u64>,
+    max_ms: Option<u64>,
+    spec: Option<String>,
+}
+
+async fn set_latency(
+    State(state): State<Shared>,
+    Json(body): Json<LatencyBody>,
+) -> Result<(), Refused> {
+    let ms = Duration::from_millis;
+    let latency = match body {
+        LatencyBody {
+            ms: Some(fixed),
+            min_ms: None,
+            max_ms: None,
+            spec: None,
+        } => Latency::fixed(ms(fixed)),
+        LatencyBody {
+            ms: None,
+            min_ms: Some(min),
+            max_ms,
+            spec: None,
+        } => Latency::between(ms(min), ms(max_ms.unwrap_or(min))),
+        LatencyBody {
+            ms: None,
+            min_ms: None,
+            max_ms: None,
+            spec: Some(spec),
+        } => Latency::parse(&spec).map_err(bad_request)?,
+        _ => return Err(bad_request(
+            "give one of {\"ms\": N}, {\"minMs\": A, \"maxMs\": B} or {\"spec\": \"20ms..60ms\"}"
+                .into(),
+        )),
+    };
+    state.set_latency_range(latency);
+    Ok(())
+}
+
+async fn latency(State(state): State<Shared>) -> Json<Value> {
+    let range = state.latency_range();
+    Json(json!({"minMs": range.min.as_millis() as u64, "maxMs": range.max.as_millis() as u64}))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FaultsBody {
+    spec: String,
+    seed: Option<u64>,
+}
+
+async fn set_faults(
+    State(state): State<Shared>,
+    Json(body): Json<FaultsBody>,
+) -> Result<(), Refused> {
+    let plan = Plan::parse(&body.spec).map_err(bad_request)?;
+    state.faults.set(plan, body.seed);
+    Ok(())
+}
+
+async fn faults(State(state): State<Shared>) -> Json<Value> {
+    let (plan, seed) = state.faults.plan();
+    Json(json!({"spec": plan.to_string(), "seed": seed}))
+}
+
+async fn clear_faults(State(state): State<Shared>) {
+    state.faults.set(Plan::none(), None);
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct ThrottleBody {
+    concurrency: Option<usize>,
+    requests: Option<u64>,
+    window_seconds: Option<f64>,
+    time_scale: Option<f64>,
+}
+
+/// Unscaled values start from Outlook's; the time scale applies to what is given.
+async fn set_throttle(
+    State(state): State<Shared>,
+    Json(body): Json<ThrottleBody>,
+) -> Result<(), Refused> {
+    let window = body
+        .window_seconds
+        .map(Duration::try_from_secs_f64)
+        .transpose()
+        .map_err(|e| bad_request(format!("windowSeconds: {e}")))?;
+    let limits = Limits {
+        concurrency: body.concurrency.unwrap_or(Limits::OUTLOOK.concurrency),
+        requests: body.requests.unwrap_or(Limits::OUTLOOK.requests),
+        window: window.unwrap_or(Limits::OUTLOOK.window),
+    };
+    if limits.concurrency == 0 || limits.requests == 0 || limits.window.is_zero() {
+        return Err(bad_request(
+            "concurrency, requests and windowSeconds must be above 0".into(),
+        ));
+    }
+    state
+        .throttle
+        .set_limits(limits.scaled(body.time_scale.unwrap_or(1.0)));
+    Ok(())
+}
+
+async fn throttle(State(state): State<Shared>) -> Json<Value> {
+    let limits = state.throttle.limits();
+    Json(
+        json!({"concurrency": limits.concurrency, "requests": limits.requests, "windowSeconds": limits.window.as_secs_f64()}),
+    )
+}
+
+async fn reset_throttle(State(state): State<Shared>) {
+    state.throttle.reset();
 }
 
 #[derive(Deserialize)]
@@ -47,4 +194,8 @@ struct Lifetime {
 
 async fn set_token_lifetime(State(state): State<Shared>, Json(body): Json<Lifetime>) {
     state.set_token_lifetime(Duration::from_secs(body.seconds));
+}
+
+fn bad_request(reason: String) -> Refused {
+    (StatusCode::BAD_REQUEST, reason)
 }

@@ -5,8 +5,11 @@ pub mod catalog;
 pub mod contacts;
 pub mod control;
 pub mod delta;
+pub mod directory;
+pub mod exchange;
 pub mod graph;
 pub mod mailbox;
+mod observe;
 pub mod query;
 pub mod token;
 pub mod users;
@@ -19,21 +22,24 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
-use crate::state::{LogEntry, State};
+use crate::state::State;
 
 pub type Shared = Arc<State>;
 
 /// All routes, with the latency and request-log layer around everything but `/_sandbox/`.
 pub fn router(state: Shared) -> Router {
     let served = Router::new()
-        .route("/{tenant}/oauth2/v2.0/token", post(token::issue))
+        .route("/{tenant}/oauth2/v2.0/token", post(token::issue).get(token::wrong_method))
         .route("/{version}/roleManagement/exchange/roleDefinitions", get(graph::role_definitions))
         .merge(mailbox_routes())
+        .merge(directory::routes())
+        .route("/adminapi/beta/{tenant}/InvokeCommand", post(exchange::invoke))
         .route("/{version}/{*rest}", get(graph::unknown_segment).post(graph::unknown_segment))
         .layer(middleware::from_fn_with_state(state.clone(), observe));
     let router = Router::new()
         .nest("/_sandbox", control::router())
         .route("/_sandbox/delta/expire", axum::routing::post(delta::expire))
+        .route("/_sandbox/directory/replication-lag", axum::routing::put(directory::set_replication_lag))
         .merge(served)
         .with_state(state.clone());
     state.set_dispatcher(Some(router.clone()));
@@ -60,16 +66,7 @@ fn mailbox_routes() -> Router<Shared> {
         .route("/{version}/$batch", post(batch::batch))
 }
 
-/// Waits the injected latency, then logs what was asked and answered.
+/// Latency, faults, the request log and the counters (see [`observe`]).
 async fn observe(AxumState(state): AxumState<Shared>, request: Request, next: Next) -> Response {
-    let method = request.method().to_string();
-    let path = request.uri().path().to_string();
-    let query = request.uri().query().map(str::to_string);
-    let latency = state.latency();
-    if !latency.is_zero() {
-        tokio::time::sleep(latency).await;
-    }
-    let response = next.run(request).await;
-    state.record(LogEntry { method, path, query, status: response.status().as_u16() });
-    response
+    observe::observe(state, request, next).await
 }

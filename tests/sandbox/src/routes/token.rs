@@ -1,57 +1,127 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret, with
-//! the identity platform's AADSTS errors.
+//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret or a
+//! certificate-signed client assertion, with the identity platform's AADSTS errors. Nothing the
+//! client sends as a credential is ever echoed, logged or kept.
 
+use std::collections::HashMap;
 use std::time::Instant;
 
-use axum::Form;
 use axum::Json;
-use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::body::Bytes;
+use axum::extract::{Extension, Path, State};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
 use serde_json::json;
 
 use super::Shared;
-use crate::state::IssuedToken;
+use crate::aad_error::AadError;
+use crate::client_assertion::{self, Expected, JWT_BEARER};
+use crate::listen::Connection;
+use crate::seed::AppSeed;
+use crate::state::{IssuedToken, Tenant};
 
 /// The resources a token can be issued for, by the scope's host.
 pub const GRAPH_AUDIENCE: &str = "https://graph.microsoft.com";
 pub const EXCHANGE_AUDIENCE: &str = "https://outlook.office365.com";
 
-#[derive(Deserialize)]
-pub struct TokenForm {
-    grant_type: Option<String>,
-    client_id: Option<String>,
-    scope: Option<String>,
-    client_secret: Option<String>,
+/// The form fields, first value of each. Unknown fields are ignored, as the service does.
+struct TokenForm(HashMap<String, String>);
+
+impl TokenForm {
+    /// A body that is not a form reads as an empty one, so the client learns which parameter
+    /// is missing, as the service answers a JSON body.
+    fn parse(headers: &HeaderMap, body: &[u8]) -> TokenForm {
+        let is_form = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| {
+                v.trim_start()
+                    .to_ascii_lowercase()
+                    .starts_with("application/x-www-form-urlencoded")
+            });
+        let pairs: Vec<(String, String)> = if is_form {
+            serde_urlencoded::from_bytes(body).unwrap_or_default()
+        } else {
+            Vec::new()
+        };
+        let mut fields = HashMap::new();
+        for (name, value) in pairs {
+            fields.entry(name).or_insert(value);
+        }
+        TokenForm(fields)
+    }
+
+    fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .get(name)
+            .map(String::as_str)
+            .filter(|v| !v.is_empty())
+    }
+
+    fn require(&self, name: &str) -> Result<&str, AadError> {
+        self.get(name).ok_or_else(|| AadError::missing(name))
+    }
 }
 
-pub async fn issue(State(state): State<Shared>, Path(tenant): Path<String>, Form(form): Form<TokenForm>) -> Response {
-    match check(&state, &tenant, form) {
+/// Where the request was addressed, for the assertion's `aud`.
+struct Endpoint<'a> {
+    tenant_in_path: &'a str,
+    host: Option<&'a str>,
+    /// `None` for a request dispatched in process (no connection): either scheme.
+    tls: Option<bool>,
+}
+
+pub async fn issue(
+    State(state): State<Shared>,
+    Path(tenant): Path<String>,
+    connection: Option<Extension<Connection>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let form = TokenForm::parse(&headers, &body);
+    let host = headers.get(header::HOST).and_then(|v| v.to_str().ok());
+    let endpoint = Endpoint {
+        tenant_in_path: &tenant,
+        host,
+        tls: connection.map(|Extension(c)| c.tls),
+    };
+    match check(&state, &endpoint, &form) {
         Ok(token) => token,
         Err(refusal) => refusal.into_response(),
     }
 }
 
-fn check(state: &Shared, tenant_name: &str, form: TokenForm) -> Result<Response, Refusal> {
-    let grant = form.grant_type.ok_or_else(|| Refusal::missing("grant_type"))?;
+/// `GET` on the token endpoint.
+pub async fn wrong_method() -> AadError {
+    AadError::new(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "invalid_request",
+        900561,
+        "The endpoint only accepts POST requests. Received a GET request.",
+    )
+}
+
+fn check(state: &Shared, endpoint: &Endpoint<'_>, form: &TokenForm) -> Result<Response, AadError> {
+    let grant = form.require("grant_type")?;
     if grant != "client_credentials" {
-        return Err(Refusal::new(StatusCode::BAD_REQUEST, "unsupported_grant_type", 70003, format!("The app requested an unsupported grant type '{grant}'.")));
+        return Err(AadError::new(
+            StatusCode::BAD_REQUEST,
+            "unsupported_grant_type",
+            70003,
+            format!("The app requested an unsupported grant type '{grant}'."),
+        ));
     }
-    let client_id = form.client_id.ok_or_else(|| Refusal::missing("client_id"))?;
-    let scope = form.scope.ok_or_else(|| Refusal::missing("scope"))?;
+    let client_id = form.require("client_id")?;
+    let scope = form.require("scope")?;
+    let tenant_name = endpoint.tenant_in_path;
     let tenant = state.tenant(tenant_name).ok_or_else(|| {
-        Refusal::new(StatusCode::BAD_REQUEST, "invalid_request", 90002, format!("Tenant '{tenant_name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."))
+        AadError::new(StatusCode::BAD_REQUEST, "invalid_request", 90002, format!("Tenant '{tenant_name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."))
     })?;
-    let app = tenant.apps.iter().find(|a| a.app_id.eq_ignore_ascii_case(&client_id)).ok_or_else(|| {
-        Refusal::new(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{}'.", tenant.domain))
+    let app = tenant.apps.iter().find(|a| a.app_id.eq_ignore_ascii_case(client_id)).ok_or_else(|| {
+        AadError::new(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{}'.", tenant.domain))
     })?;
-    let secret = form.client_secret.ok_or_else(|| Refusal::missing("client_secret"))?;
-    if !app.secrets.iter().any(|s| s == &secret) {
-        return Err(Refusal::new(StatusCode::UNAUTHORIZED, "invalid_client", 7000215, format!("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.", app.app_id)));
-    }
-    let audience = audience_of(&scope).ok_or_else(|| {
-        Refusal::new(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."))
+    authenticate(app, tenant, endpoint, form)?;
+    let audience = audience_of(scope).ok_or_else(|| {
+        AadError::new(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."))
     })?;
     let lifetime = state.token_lifetime();
     let value = state.issue(IssuedToken {
@@ -65,6 +135,87 @@ fn check(state: &Shared, tenant_name: &str, form: TokenForm) -> Result<Response,
     Ok(Json(json!({"token_type": "Bearer", "expires_in": seconds, "ext_expires_in": seconds, "access_token": value})).into_response())
 }
 
+/// Checks the one credential the form carries: a client secret or a client assertion.
+fn authenticate(
+    app: &AppSeed,
+    tenant: &Tenant,
+    endpoint: &Endpoint<'_>,
+    form: &TokenForm,
+) -> Result<(), AadError> {
+    match (form.get("client_secret"), form.get("client_assertion")) {
+        (Some(_), Some(_)) => Err(AadError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            9002313,
+            "Invalid request. Request is malformed or invalid.",
+        )),
+        (Some(secret), None) => check_secret(app, secret),
+        (None, Some(assertion)) => {
+            match form.get("client_assertion_type") {
+                None => return Err(AadError::missing("client_assertion_type")),
+                Some(JWT_BEARER) => {}
+                Some(_) => {
+                    return Err(AadError::new(
+                        StatusCode::BAD_REQUEST,
+                        "invalid_request",
+                        90011,
+                        "Unexpected client assertion type.",
+                    ));
+                }
+            }
+            let expected = Expected {
+                client_id: &app.app_id,
+                audiences: audiences(tenant, endpoint),
+                now: chrono::Utc::now(),
+            };
+            client_assertion::verify(assertion, app, &expected)
+        }
+        (None, None) => Err(AadError::invalid_client(
+            7000218,
+            "The request body must contain the following parameter: 'client_assertion' or 'client_secret'.",
+        )),
+    }
+}
+
+fn check_secret(app: &AppSeed, secret: &str) -> Result<(), AadError> {
+    if app.secrets.iter().any(|s| s == secret) {
+        return Ok(());
+    }
+    Err(AadError::invalid_client(
+        7000215,
+        format!(
+            "Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '{}'.",
+            app.app_id
+        ),
+    ))
+}
+
+/// The URLs this token endpoint answers as: the host the client used, the scheme it came by,
+/// and the tenant by the name in the path, its id or its domain.
+fn audiences(tenant: &Tenant, endpoint: &Endpoint<'_>) -> Vec<String> {
+    let Some(host) = endpoint.host else {
+        return Vec::new();
+    };
+    let schemes: &[&str] = match endpoint.tls {
+        Some(true) => &["https"],
+        Some(false) => &["http"],
+        None => &["http", "https"],
+    };
+    let names = [
+        endpoint.tenant_in_path,
+        tenant.id.as_str(),
+        tenant.domain.as_str(),
+    ];
+    schemes
+        .iter()
+        .flat_map(|scheme| {
+            names
+                .iter()
+                .map(move |name| format!("{scheme}://{host}/{name}/oauth2/v2.0/token"))
+        })
+        .collect()
+}
+
 /// Any Graph or Exchange host's `.default` scope maps to its audience, so custom clouds (this
 /// sandbox among them) work with the scope their own endpoint gives.
 fn audience_of(scope: &str) -> Option<&'static str> {
@@ -75,45 +226,5 @@ fn audience_of(scope: &str) -> Option<&'static str> {
         Some(GRAPH_AUDIENCE)
     } else {
         None
-    }
-}
-
-/// An OAuth2 error answer with an AADSTS code.
-struct Refusal {
-    status: StatusCode,
-    error: &'static str,
-    code: u32,
-    description: String,
-}
-
-impl Refusal {
-    fn new(status: StatusCode, error: &'static str, code: u32, description: String) -> Self {
-        Refusal { status, error, code, description }
-    }
-
-    fn missing(parameter: &str) -> Self {
-        Refusal::new(StatusCode::BAD_REQUEST, "invalid_request", 900144, format!("The request body must contain the following parameter: '{parameter}'."))
-    }
-}
-
-impl IntoResponse for Refusal {
-    fn into_response(self) -> Response {
-        let trace = uuid::Uuid::new_v4();
-        let now = chrono::Utc::now();
-        let description = format!(
-            "AADSTS{}: {}\r\nTrace ID: {trace}\r\nCorrelation ID: {trace}\r\nTimestamp: {}Z",
-            self.code,
-            self.description,
-            now.format("%Y-%m-%d %H:%M:%S%.3f")
-        );
-        let body = json!({
-            "error": self.error,
-            "error_description": description,
-            "error_codes": [self.code],
-            "timestamp": now.format("%Y-%m-%d %H:%M:%SZ").to_string(),
-            "trace_id": trace.to_string(),
-            "correlation_id": trace.to_string(),
-        });
-        (self.status, Json(body)).into_response()
     }
 }

@@ -14,6 +14,7 @@ use crate::mailbox::{Mailboxes, User};
 use crate::roles::{self, RoleDefinition};
 use crate::seed::{AppSeed, TenantSeed};
 use crate::throttle::Throttle;
+use crate::{dice::Dice, faults::Faults, latency::Latency, metrics::Metrics};
 
 /// One tenant as served. The seed-fixed parts are plain fields; what requests change lives in
 /// the stores, each with its own locks.
@@ -81,6 +82,10 @@ pub struct State {
     pub tenants: Vec<Arc<Tenant>>,
     /// Outlook's per app and mailbox limits.
     pub throttle: Throttle,
+    /// Injected faults per route (see [`crate::faults`]).
+    pub faults: Faults,
+    /// Request counters per route, mailbox and status.
+    pub metrics: Metrics,
     /// The router, for `$batch` to dispatch its items through; cleared when the sandbox stops
     /// (it holds this state, so keeping it would leak both).
     dispatcher: Mutex<Option<axum::Router>>,
@@ -88,6 +93,9 @@ pub struct State {
     log: Mutex<Vec<LogEntry>>,
     latency_ms: AtomicU64,
     token_lifetime_ms: AtomicU64,
+    /// The upper bound of jittered latency; at or below `latency_ms`, the latency is fixed.
+    latency_max_ms: AtomicU64,
+    jitter: Dice,
 }
 
 impl State {
@@ -106,7 +114,12 @@ impl State {
         }
         Ok(State {
             tenants,
-            throttle: Throttle::new(),
+            throttle: Throttle::with_limits(options.throttle.scaled(options.time_scale)),
+            faults: Faults::new(options.faults.clone(), options.fault_seed),
+            metrics: Metrics::new(),
+            latency_max_ms: AtomicU64::new(options.latency_max.unwrap_or(options.latency).as_millis() as u64),
+            // Its own stream, so jitter draws do not shift the fault dice.
+            jitter: options.fault_seed.map(|s| Dice::seeded(!s)).unwrap_or_else(Dice::unseeded),
             dispatcher: Mutex::new(None),
             tokens: Mutex::new(HashMap::new()),
             log: Mutex::new(Vec::new()),
@@ -160,8 +173,24 @@ impl State {
         Duration::from_millis(self.latency_ms.load(Ordering::Relaxed))
     }
 
+    /// A fixed latency (no jitter).
     pub fn set_latency(&self, latency: Duration) {
-        self.latency_ms.store(latency.as_millis() as u64, Ordering::Relaxed);
+        self.set_latency_range(Latency::fixed(latency));
+    }
+
+    pub fn latency_range(&self) -> Latency {
+        let ms = |a: &AtomicU64| Duration::from_millis(a.load(Ordering::Relaxed));
+        Latency::between(ms(&self.latency_ms), ms(&self.latency_max_ms))
+    }
+
+    pub fn set_latency_range(&self, latency: Latency) {
+        self.latency_ms.store(latency.min.as_millis() as u64, Ordering::Relaxed);
+        self.latency_max_ms.store(latency.max.as_millis() as u64, Ordering::Relaxed);
+    }
+
+    /// The delay for one request: fixed, or drawn from the jitter range.
+    pub fn sample_latency(&self) -> Duration {
+        self.latency_range().sample(&self.jitter)
     }
 
     pub fn token_lifetime(&self) -> Duration {
