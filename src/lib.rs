@@ -17,6 +17,7 @@ pub mod error;
 pub mod ffi;
 pub mod graph;
 pub mod http;
+pub mod mirror;
 pub mod ops;
 pub mod runtime;
 pub mod session;
