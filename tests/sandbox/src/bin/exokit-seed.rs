@@ -67,31 +67,61 @@ fn run(args: Args) -> Result<(), String> {
         domain: args.domain.unwrap_or(defaults.domain),
     };
     let value = generate::json(&options).map_err(|e| e.to_string())?;
-    let text = if args.pretty {
-        serde_json::to_vec_pretty(&value)
-    } else {
-        serde_json::to_vec(&value)
-    }
-    .map_err(|e| format!("cannot serialise the seed: {e}"))?;
-    match &args.out {
-        Some(path) => std::fs::write(path, &text)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?,
-        None => std::io::stdout()
-            .lock()
-            .write_all(&text)
-            .map_err(|e| format!("cannot write to standard output: {e}"))?,
-    }
-    let total = options.users * options.contacts;
+    let (written, place) = match &args.out {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            let written = write_json(&value, file, args.pretty)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            (written, format!(" → {}", path.display()))
+        }
+        None => {
+            let written = write_json(&value, std::io::stdout().lock(), args.pretty)
+                .map_err(|e| format!("cannot write to standard output: {e}"))?;
+            (written, String::new())
+        }
+    };
+    // Freeing half a million contacts one by one takes seconds; the process ends here anyway.
+    std::mem::forget(value);
     eprintln!(
-        "exokit-seed: {} licensed users × {} contacts ({total} in all, {} shared per user), {} bytes{}",
+        "exokit-seed: {} licensed users × {} contacts ({} in all, {} shared per user), {written} bytes{place}",
         options.users,
         options.contacts,
+        options.users * options.contacts,
         options.shared_per_user(),
-        text.len(),
-        args.out
-            .as_ref()
-            .map(|p| format!(" → {}", p.display()))
-            .unwrap_or_default()
     );
     Ok(())
+}
+
+/// Streams the seed out and returns how many bytes it took.
+fn write_json(value: &serde_json::Value, out: impl Write, pretty: bool) -> std::io::Result<u64> {
+    let mut out = Counting {
+        inner: std::io::BufWriter::with_capacity(1 << 20, out),
+        count: 0,
+    };
+    if pretty {
+        serde_json::to_writer_pretty(&mut out, value)?;
+    } else {
+        serde_json::to_writer(&mut out, value)?;
+    }
+    out.flush()?;
+    Ok(out.count)
+}
+
+/// A writer that counts what passes through.
+struct Counting<W: Write> {
+    inner: W,
+    count: u64,
+}
+
+impl<W: Write> Write for Counting<W> {
+    fn write(&mut self, buffer: &[u8]) -> std::io::Result<usize> {
+        let written = self.inner.write(buffer)?;
+        self.count += written as u64;
+        Ok(written)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

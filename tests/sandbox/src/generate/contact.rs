@@ -2,8 +2,8 @@
 //! person drift apart the way real ones do: an address typed in another case, a newer job
 //! title, a dropped phone, notes with or without the mirror's tag line.
 
-use chrono::{DateTime, Utc};
-use serde_json::{Map, Value, json};
+use chrono::{DateTime, SecondsFormat, Utc};
+use serde_json::{Map, Value};
 
 use super::people::{Person, phone};
 use super::rng::Rng;
@@ -27,26 +27,29 @@ pub struct Copy<'a> {
 pub fn contact(person: &Person, rng: &mut Rng, copy: &Copy) -> Map<String, Value> {
     let drift = |rng: &mut Rng, p: f64| copy.drift && rng.chance(p);
     let mut out = Map::new();
-    out.insert("givenName".into(), json!(person.given));
-    out.insert("surname".into(), json!(person.surname));
+    out.insert("givenName".into(), Value::from(person.given));
+    out.insert("surname".into(), Value::from(person.surname));
     let display = if drift(rng, 0.08) {
         format!("{}, {}", person.surname, person.given)
     } else {
         person.display_name()
     };
-    out.insert("displayName".into(), json!(display));
+    out.insert("displayName".into(), Value::String(display));
     if !drift(rng, 0.05) {
-        out.insert("companyName".into(), json!(person.company));
+        out.insert("companyName".into(), Value::from(person.company));
     }
     let title = if drift(rng, 0.08) {
         Some(*rng.pick(JOB_TITLES))
     } else {
         person.job_title
     };
-    insert_some(&mut out, "jobTitle", title.map(|t| json!(t)));
-    insert_some(&mut out, "department", person.department.map(|d| json!(d)));
+    insert_some(&mut out, "jobTitle", title.map(Value::from));
+    insert_some(&mut out, "department", person.department.map(Value::from));
     if !person.business_phones.is_empty() {
-        out.insert("businessPhones".into(), json!(person.business_phones));
+        out.insert(
+            "businessPhones".into(),
+            Value::from(person.business_phones.clone()),
+        );
     }
     let mobile = if drift(rng, 0.05) {
         Some(phone(rng))
@@ -63,7 +66,7 @@ pub fn contact(person: &Person, rng: &mut Rng, copy: &Copy) -> Map<String, Value
         );
     }
     if !person.categories.is_empty() {
-        out.insert("categories".into(), json!(person.categories));
+        out.insert("categories".into(), Value::from(person.categories.clone()));
     }
     let tag = person
         .prior_sync
@@ -78,7 +81,7 @@ pub fn contact(person: &Person, rng: &mut Rng, copy: &Copy) -> Map<String, Value
         "personalNotes",
         notes(rng, tag).map(Value::String),
     );
-    out.insert("lastModifiedDateTime".into(), json!(timestamp(rng)));
+    out.insert("lastModifiedDateTime".into(), Value::String(timestamp(rng)));
     out
 }
 
@@ -110,7 +113,10 @@ fn addresses(person: &Person, rng: &mut Rng, drift: bool) -> Vec<Value> {
             } else {
                 address.clone()
             };
-            json!({"name": name, "address": address})
+            let mut entry = Map::new();
+            entry.insert("name".into(), Value::String(name.clone()));
+            entry.insert("address".into(), Value::String(address));
+            Value::Object(entry)
         })
         .collect()
 }
@@ -169,7 +175,7 @@ fn notes(rng: &mut Rng, tag: Option<String>) -> Option<String> {
 fn timestamp(rng: &mut Rng) -> String {
     let seconds = EPOCH_END - 1 - rng.below(YEAR as usize) as i64;
     let at: DateTime<Utc> = DateTime::from_timestamp(seconds, 0).unwrap_or_default();
-    at.format("%Y-%m-%dT%H:%M:%SZ").to_string()
+    at.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 #[cfg(test)]

@@ -65,14 +65,20 @@ pub fn generate(options: &GenerateOptions) -> Value {
         Vec::new(),
     ));
     users.push(user(&shared, &[], "shared", Vec::new(), Vec::new()));
-    json!({"tenants": [{
-        "id": options.tenant_id,
-        "domain": options.domain,
-        "apps": demo_apps(),
-        "users": users,
-        "groups": groups(&mut rng, &licensed, &options.domain),
-        "administrativeUnits": units(&mut rng, &licensed),
-    }]})
+    let mut tenant = Map::new();
+    tenant.insert("id".into(), Value::String(options.tenant_id.clone()));
+    tenant.insert("domain".into(), Value::String(options.domain.clone()));
+    tenant.insert("apps".into(), demo_apps());
+    tenant.insert("users".into(), Value::Array(users));
+    tenant.insert(
+        "groups".into(),
+        groups(&mut rng, &licensed, &options.domain),
+    );
+    tenant.insert("administrativeUnits".into(), units(&mut rng, &licensed));
+    // Built field by field: `json!` would copy the half-million contacts through `to_value`.
+    let mut seed = Map::new();
+    seed.insert("tenants".into(), Value::Array(vec![Value::Object(tenant)]));
+    Value::Object(seed)
 }
 
 /// A user named from the word lists; the principal name is unique in the tenant.
@@ -117,10 +123,12 @@ fn contact_lists(
     (0..options.users)
         .map(|_| {
             let picks = rng.sample(&mut scratch, shared);
-            let mut list: Vec<Value> = picks
-                .iter()
-                .map(|i| Value::Object(contact(&pool[*i], rng, &drifting)))
-                .collect();
+            let mut list = Vec::with_capacity(options.contacts);
+            list.extend(
+                picks
+                    .iter()
+                    .map(|i| Value::Object(contact(&pool[*i], rng, &drifting))),
+            );
             list.extend((shared..options.contacts).map(|_| private_contact(rng, people, creators)));
             rng.shuffle(&mut list);
             list
@@ -154,7 +162,10 @@ fn child_folders(rng: &mut Rng, people: &mut People, creators: &[String]) -> Vec
         let contacts: Vec<Value> = (0..count)
             .map(|_| private_contact(rng, people, creators))
             .collect();
-        json!({"displayName": name, "contacts": contacts})
+        let mut folder = Map::new();
+        folder.insert("displayName".into(), Value::from(name));
+        folder.insert("contacts".into(), Value::Array(contacts));
+        Value::Object(folder)
     };
     let name = *rng.pick(FOLDER_NAMES);
     let count = 1 + rng.below(3);
@@ -162,7 +173,7 @@ fn child_folders(rng: &mut Rng, people: &mut People, creators: &[String]) -> Vec
     if rng.chance(0.5) {
         let count = 1 + rng.below(2);
         let child = folder(rng, "Archive", count);
-        top["childFolders"] = json!([child]);
+        top["childFolders"] = Value::Array(vec![child]);
     }
     vec![top]
 }
@@ -175,9 +186,15 @@ fn user(
     folders: Vec<Value>,
 ) -> Value {
     let mut out = Map::new();
-    out.insert("id".into(), json!(account.id));
-    out.insert("userPrincipalName".into(), json!(account.upn));
-    out.insert("displayName".into(), json!(account.display_name));
+    out.insert("id".into(), Value::String(account.id.clone()));
+    out.insert(
+        "userPrincipalName".into(),
+        Value::String(account.upn.clone()),
+    );
+    out.insert(
+        "displayName".into(),
+        Value::String(account.display_name.clone()),
+    );
     out.insert("licenses".into(), json!(licenses));
     out.insert("mailbox".into(), json!(mailbox));
     if !contacts.is_empty() {
