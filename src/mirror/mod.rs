@@ -41,5 +41,6 @@ pub use run::{PlaceholderSyncIds, RandomSyncIds, Run, SyncIdSource};
 pub use scope::{ResolvedUser, UserScope, exclude_shared_mailbox};
 
 /// The shared mailbox folder the mirror collects into (spec §1.6), a child of its default Contacts
-/// folder. Only this folder of the shared mailbox and the default Contacts folder of users are read.
+/// folder; `Invoke-ContactMirror -FolderName` may name another. Only that folder of the shared
+/// mailbox and the default Contacts folder of each user are read or written (spec §3.2, O4).
 pub const HUB_FOLDER_NAME: &str = "All Contacts";

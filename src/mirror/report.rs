@@ -18,16 +18,18 @@ pub fn test_users_line(count: usize) -> String {
     format!("Using tenant test user list with {count} users.")
 }
 
-/// `Using shared mailbox All Contacts folder id: {folderId}`
-pub fn hub_folder_line(folder_id: &str) -> String {
-    format!("Using shared mailbox All Contacts folder id: {folder_id}")
+/// `Using shared mailbox All Contacts folder id: {folderId}` (the folder's name is
+/// [`HUB_FOLDER_NAME`](crate::mirror::HUB_FOLDER_NAME) unless `Invoke-ContactMirror -FolderName`
+/// says otherwise).
+pub fn hub_folder_line(hub_folder: &str, folder_id: &str) -> String {
+    format!("Using shared mailbox {hub_folder} folder id: {folder_id}")
 }
 
-/// The step's header line.
-pub fn step_header(step: Step) -> &'static str {
+/// The step's header line, e.g. `Step 1: Sync user contacts to shared mailbox All Contacts`.
+pub fn step_header(step: Step, hub_folder: &str) -> String {
     match step {
-        Step::Collect => "Step 1: Sync user contacts to shared mailbox All Contacts",
-        Step::Distribute => "Step 2: Sync shared mailbox All Contacts to user contacts",
+        Step::Collect => format!("Step 1: Sync user contacts to shared mailbox {hub_folder}"),
+        Step::Distribute => format!("Step 2: Sync shared mailbox {hub_folder} to user contacts"),
     }
 }
 
@@ -170,13 +172,14 @@ impl CreationRecord {
         create: &CreateContact,
         step: Step,
         target_user: &str,
+        hub_folder: &str,
         dry_run: bool,
     ) -> CreationRecord {
         CreationRecord {
             step,
             created_by: create.created_by.clone(),
             target_user: target_user.to_string(),
-            target_folder: step.target_folder_label().to_string(),
+            target_folder: step.target_folder_label(hub_folder).to_string(),
             display_name: create.label.display_name.clone(),
             email: create.label.email.clone(),
             sync_id: create.sync_id.clone(),
@@ -325,6 +328,7 @@ fn summary_item(record: &CreationRecord) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::mirror::HUB_FOLDER_NAME;
     use crate::mirror::contact::ContactFields;
     use crate::mirror::payload::SyncedField;
     use crate::mirror::payload::create_body;
@@ -359,15 +363,15 @@ mod tests {
             "Using tenant test user list with 2 users."
         );
         assert_eq!(
-            hub_folder_line("AAMk1"),
+            hub_folder_line(HUB_FOLDER_NAME, "AAMk1"),
             "Using shared mailbox All Contacts folder id: AAMk1"
         );
         assert_eq!(
-            step_header(Step::Collect),
+            step_header(Step::Collect, HUB_FOLDER_NAME),
             "Step 1: Sync user contacts to shared mailbox All Contacts"
         );
         assert_eq!(
-            step_header(Step::Distribute),
+            step_header(Step::Distribute, HUB_FOLDER_NAME),
             "Step 2: Sync shared mailbox All Contacts to user contacts"
         );
         assert_eq!(syncing_line("a@x", "hub@x"), "Syncing a@x -> hub@x");
@@ -465,18 +469,21 @@ mod tests {
                 &create(Some("zed"), None, "a@x", "1"),
                 Step::Distribute,
                 "u1@x",
+                HUB_FOLDER_NAME,
                 false,
             ),
             CreationRecord::new(
                 &create(Some("Bob"), Some("b@x"), "b@x", "2"),
                 Step::Distribute,
                 "u1@x",
+                HUB_FOLDER_NAME,
                 false,
             ),
             CreationRecord::new(
                 &create(None, Some("c@x"), "B@X", "3"),
                 Step::Distribute,
                 "U1@x",
+                HUB_FOLDER_NAME,
                 false,
             ),
         ];

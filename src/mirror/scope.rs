@@ -89,12 +89,13 @@ pub fn exclude_shared_mailbox(users: Vec<ResolvedUser>, shared_mailbox_id: &str)
     scope
 }
 
-/// The first folder named "All Contacts" (case-insensitive) among the shared mailbox's contact
-/// folders, given as `(id, displayName)` in breadth-first order (spec §3.2 C).
+/// The first folder named `hub_folder` ("All Contacts"), ignoring case, among the shared mailbox's
+/// contact folders given as `(id, displayName)` in breadth-first order (spec §3.2 C).
 pub fn find_hub_folder<'a>(
     folders: impl IntoIterator<Item = (&'a str, &'a str)>,
+    hub_folder: &str,
 ) -> Option<&'a str> {
-    let wanted = crate::mirror::HUB_FOLDER_NAME.to_lowercase();
+    let wanted = hub_folder.to_lowercase();
     folders
         .into_iter()
         .find(|(_, name)| name.to_lowercase() == wanted)
@@ -188,7 +189,11 @@ mod tests {
             ("f2", "all contacts"),
             ("f3", "All Contacts"),
         ];
-        assert_eq!(find_hub_folder(folders), Some("f2"));
-        assert_eq!(find_hub_folder([("f1", "Contacts")]), None);
+        assert_eq!(
+            find_hub_folder(folders, crate::mirror::HUB_FOLDER_NAME),
+            Some("f2")
+        );
+        assert_eq!(find_hub_folder([("f1", "Contacts")], "All Contacts"), None);
+        assert_eq!(find_hub_folder([("f1", "Shared")], "shared"), Some("f1"));
     }
 }

@@ -21,6 +21,7 @@ use zeroize::Zeroizing;
 
 use crate::auth::Secret;
 use crate::error::{ExoError, Result};
+use crate::mirror::HUB_FOLDER_NAME;
 use json::{ConfigSeed, DryRunValue, RawConfig, RawTenant, TenantsSeed, TestUserMap, UserMapSeed};
 
 /// The whole configuration as one JSON document (spec §1.1).
@@ -59,6 +60,8 @@ pub struct TenantConfig {
     pub credentials: Option<ClientCredentials>,
     /// `GlobalAddressBookUserId`: the shared mailbox, as a UPN, address or object id.
     pub shared_mailbox: String,
+    /// The shared mailbox's folder to mirror through: [`HUB_FOLDER_NAME`] from the variables.
+    pub hub_folder: String,
     pub users: UserSelection,
 }
 
@@ -85,6 +88,8 @@ pub struct MirrorParameters {
     pub tenant_id: String,
     /// `-SharedMailbox`: UPN, address or object id.
     pub shared_mailbox: String,
+    /// `-FolderName`; blank means [`HUB_FOLDER_NAME`].
+    pub folder_name: String,
     /// `-User`: the users to mirror; empty means every licensed user.
     pub users: Vec<String>,
     /// `-WhatIf` (or `-DryRun`).
@@ -158,10 +163,15 @@ impl MirrorConfig {
         } else {
             UserSelection::TestUsers(users)
         };
+        let hub_folder = match parameters.folder_name.trim() {
+            "" => HUB_FOLDER_NAME.to_string(),
+            name => name.to_string(),
+        };
         let tenant = TenantConfig {
             tenant_id,
             credentials: None,
             shared_mailbox,
+            hub_folder,
             users,
         };
         Ok(MirrorConfig {
@@ -377,6 +387,7 @@ fn tenant_config(tenant: RawTenant, test_users: Option<&TestUserMap>) -> TenantC
         }),
         tenant_id: field(tenant.tenant_id),
         shared_mailbox: field(tenant.shared_mailbox),
+        hub_folder: HUB_FOLDER_NAME.to_string(),
         users,
     }
 }

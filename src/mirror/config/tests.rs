@@ -55,6 +55,7 @@ fn config_json_is_the_whole_configuration() {
     assert!(config.dry_run);
     let tenant = &config.tenants[0];
     assert_eq!(tenant.shared_mailbox, "hub@a.com");
+    assert_eq!(tenant.hub_folder, "All Contacts");
     let credentials = tenant.credentials.as_ref().unwrap();
     assert_eq!(
         (
@@ -425,11 +426,13 @@ fn parameters_make_a_session_tenant() {
     let parameters = MirrorParameters {
         tenant_id: "c.com".into(),
         shared_mailbox: " hub@c.com ".into(),
+        folder_name: "Company Contacts".into(),
         users: vec!["a@c.com".into()],
         dry_run: true,
     };
     let config = MirrorConfig::from_parameters(parameters.clone()).unwrap();
     assert_eq!(config.tenants[0].shared_mailbox, "hub@c.com");
+    assert_eq!(config.tenants[0].hub_folder, "Company Contacts");
     assert!(config.tenants[0].credentials.is_none() && config.dry_run);
     assert_eq!(
         config.tenants[0].users,
@@ -441,6 +444,17 @@ fn parameters_make_a_session_tenant() {
     })
     .unwrap();
     assert_eq!(all.tenants[0].users, UserSelection::AllLicensed);
+    let default_folder = MirrorParameters {
+        folder_name: " ".into(),
+        ..parameters.clone()
+    };
+    assert_eq!(
+        MirrorConfig::from_parameters(default_folder)
+            .unwrap()
+            .tenants[0]
+            .hub_folder,
+        HUB_FOLDER_NAME
+    );
     let err = MirrorConfig::from_parameters(MirrorParameters {
         shared_mailbox: " ".into(),
         ..parameters.clone()

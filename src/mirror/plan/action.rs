@@ -26,10 +26,11 @@ impl Step {
         self == Step::Collect
     }
 
-    /// The target folder's label in the creation summary (spec §5.1, §8.4: no folder walk for it).
-    pub fn target_folder_label(self) -> &'static str {
+    /// The target folder's label in the creation summary (spec §5.1, §8.4: no folder walk for it):
+    /// the shared mailbox's folder name in step 1, `Default Contacts` in step 2.
+    pub fn target_folder_label(self, hub_folder: &str) -> &str {
         match self {
-            Step::Collect => crate::mirror::HUB_FOLDER_NAME,
+            Step::Collect => hub_folder,
             Step::Distribute => "Default Contacts",
         }
     }

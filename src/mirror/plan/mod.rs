@@ -82,8 +82,8 @@ pub struct Planner<'r> {
     index: TargetIndex,
     /// Targets whose listed notes may hide a SyncId (see [`Contact::may_hide_sync_id`]).
     hidden_tags: Vec<usize>,
-    /// Keys and source ids of the contacts this plan creates, in order (D6: indexed at once).
-    planned: Vec<(MatchKeys, String)>,
+    /// The contacts this plan creates, in order (D6: indexed at once).
+    planned: Vec<PlannedCreate>,
     /// Existing targets already matched in this plan, with the source that matched first.
     claimed: HashMap<usize, String>,
     counts: PlanCounts,
@@ -117,6 +117,19 @@ impl<'r> Planner<'r> {
         &self.targets
     }
 
+    /// The target contacts, as refreshed, to reuse as the next plan's targets (step 1 plans every
+    /// user against the same shared folder) after adding what the writes returned.
+    pub fn into_targets(self) -> Vec<Contact> {
+        self.targets
+    }
+
+    /// The contacts this plan creates, as they will look once created (id `planned:<SyncId>`,
+    /// modified at the run's start, notes read in full). A dry run adds them to the next plan's
+    /// targets, so that it counts what a real run would: a contact two users hold is created once.
+    pub fn planned_contacts(&self) -> Vec<Contact> {
+        self.planned.iter().map(|p| p.contact.clone()).collect()
+    }
+
     /// Replaces a target with its full read (the answer to a `NeedsFullRead { side: Target }`).
     pub fn refresh_target(&mut self, full: Contact) -> Result<()> {
         if full.notes_read != NotesRead::Full {
@@ -139,8 +152,8 @@ impl<'r> Planner<'r> {
 
     fn reindex(&mut self) {
         self.index = TargetIndex::build(&self.targets);
-        for (n, (keys, _)) in self.planned.iter().enumerate() {
-            self.index.insert(keys, TargetRef::Planned(n));
+        for (n, planned) in self.planned.iter().enumerate() {
+            self.index.insert(&planned.keys, TargetRef::Planned(n));
         }
         self.hidden_tags = (0..self.targets.len())
             .filter(|&i| self.targets[i].may_hide_sync_id())
@@ -178,7 +191,7 @@ impl<'r> Planner<'r> {
         }
         match self.index.find(&keys).map(|(found, _)| found) {
             Some(TargetRef::Planned(n)) => {
-                self.skip_duplicate(source, None, self.planned[n].1.clone())
+                self.skip_duplicate(source, None, self.planned[n].source_id.clone())
             }
             Some(TargetRef::Existing(i)) => match self.claimed.get(&i).cloned() {
                 Some(first) => self.skip_duplicate(source, Some(i), first),
@@ -262,7 +275,18 @@ impl<'r> Planner<'r> {
         };
         self.index
             .insert(&planned_keys, TargetRef::Planned(self.planned.len()));
-        self.planned.push((planned_keys, source.id.clone()));
+        let contact = Contact {
+            id: format!("planned:{}", tag.sync_id),
+            fields: source.fields.clone(),
+            personal_notes: Some(notes.clone()),
+            last_modified: Some(self.run.started_at),
+            notes_read: NotesRead::Full,
+        };
+        self.planned.push(PlannedCreate {
+            keys: planned_keys,
+            source_id: source.id.clone(),
+            contact,
+        });
         Action::Create(CreateContact {
             source_id: source.id.clone(),
             write_back: self.write_back(source, &tag),
@@ -297,6 +321,13 @@ impl<'r> Planner<'r> {
             notes,
         })
     }
+}
+
+/// A contact the plan creates: its keys in the index, the source it comes from, and how it will look.
+struct PlannedCreate {
+    keys: MatchKeys,
+    source_id: String,
+    contact: Contact,
 }
 
 /// The original's `Test-TargetContactOlderThanSource` (spec §4.7 step 3): false without a source

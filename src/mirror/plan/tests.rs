@@ -454,6 +454,26 @@ fn a_sync_id_that_may_be_cut_off_is_read_before_matching() {
 }
 
 #[test]
+fn a_dry_run_chains_planned_contacts_into_the_next_users_plan() {
+    let mut run = run();
+    let shared = contact("a1", "Ann", Some("ann@x.com"));
+    let mut first = Planner::new(&mut run, Step::Collect, "a@x", vec![]);
+    assert!(matches!(first.plan_contact(&shared), Action::Create(_)));
+    let mut hub = first.planned_contacts();
+    hub.extend(first.into_targets());
+    assert_eq!(hub[0].id, "planned:dryrun-000001");
+    assert!(
+        hub[0].tags().sync_id.is_none(),
+        "a placeholder is no SyncId"
+    );
+    let from_bob = modified(contact("b1", "Ann", Some("ann@x.com")), at(3));
+    let second = plan(&mut run, Step::Collect, "b@x", &[from_bob], hub);
+    assert!(
+        matches!(only(&second), Action::Skip(s) if s.target_id.as_deref() == Some("planned:dryrun-000001"))
+    );
+}
+
+#[test]
 fn refresh_rejects_listed_or_unknown_contacts() {
     let mut run = run();
     let mut planner = Planner::new(
