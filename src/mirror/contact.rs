@@ -23,7 +23,7 @@ mobilePhone,homePhones,emailAddresses,imAddresses,personalNotes,categories,lastM
 pub enum NotesRead {
     /// From a list (`/contacts`, `/contactFolders/{id}/contacts`): may be mangled.
     Listed,
-    /// From `GET …/contacts/{id}`: complete.
+    /// From `GET …/contacts/{id}`, or the contact a POST or PATCH answered with: complete.
     Full,
 }
 
