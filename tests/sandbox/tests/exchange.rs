@@ -452,3 +452,15 @@ async fn the_seed_runs_exchange_cmdlets() {
     let error = exokit_sandbox::Sandbox::start(exokit_sandbox::Options::new(broken)).err().expect("a bad seed entry fails the start");
     assert!(error.to_string().contains("matches parameter name 'Filter'"), "{error}");
 }
+
+#[tokio::test]
+async fn the_demo_seed_has_a_policy_a_pointer_and_a_scope() {
+    let client = Client::start_with(exokit_sandbox::Seed::demo()).await;
+    let form = [("grant_type", "client_credentials"), ("client_id", ADMIN), ("client_secret", "sandbox-demo-secret-Zq8~vX2pL7wN4kR9"), ("scope", "https://outlook.office365.com/.default")];
+    let reply: Value = client.http.post(client.url(&format!("/{TENANT}/oauth2/v2.0/token"))).form(&form).send().await.unwrap().json().await.unwrap();
+    let token = reply["access_token"].as_str().unwrap();
+    assert_eq!(client.invoke(token, "Get-ApplicationAccessPolicy", json!({})).await.rows().len(), 1);
+    assert_eq!(client.invoke(token, "Get-ServicePrincipal", json!({"Identity": ADMIN})).await.rows()[0]["DisplayName"], "ExoKit Automation");
+    assert_eq!(client.invoke(token, "Get-ManagementScope", json!({})).await.rows().len(), 1);
+    assert_eq!(client.invoke(token, "Get-DistributionGroup", json!({})).await.rows().len(), 2);
+}
