@@ -54,14 +54,18 @@ pub fn get_request(mailbox: &str, id: &str, select: &str) -> BatchRequest {
     BatchRequest::new(Method::Get, format!("/users/{}/contacts/{}?$select={select}", segment(mailbox), segment(id)), None)
 }
 
-/// Sends write requests to one mailbox in batches of 20, one batch in flight per caller (each
-/// takes four of the mailbox's slots: Graph runs four items of a batch at once), and returns
-/// every request's outcome in order.
-pub async fn send_all(graph: &GraphClient, mailbox: &str, requests: &[BatchRequest]) -> Result<Vec<Result<Value>>> {
+/// Sends requests to one mailbox in batches of 20, one batch in flight per caller (each takes
+/// four of the mailbox's slots: Graph runs four items of a batch at once), and returns every
+/// request's outcome in order. A batch that fails as a whole fails each of its requests, and
+/// the next batches are still sent.
+pub async fn send_all(graph: &GraphClient, mailbox: &str, requests: &[BatchRequest]) -> Vec<Result<Value>> {
     let mut outcomes = Vec::with_capacity(requests.len());
     for chunk in requests.chunks(crate::graph::MAX_BATCH) {
         let _slots = graph.gate().enter(mailbox, chunk.len() as u32).await;
-        outcomes.extend(graph.batch(Version::V1, chunk).await?);
+        match graph.batch(Version::V1, chunk).await {
+            Ok(answers) => outcomes.extend(answers),
+            Err(error) => outcomes.extend(chunk.iter().map(|_| Err(error.clone()))),
+        }
     }
-    Ok(outcomes)
+    outcomes
 }

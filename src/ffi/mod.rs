@@ -18,7 +18,7 @@ use interoptopus::wire::Wire;
 use interoptopus::{builtins_string, builtins_vec, builtins_wire, ffi, function, guard, service};
 
 use crate::auth::{Credential, Secret};
-use crate::{access, ops, session};
+use crate::{access, mirror, ops, session};
 
 /// Failures of the boundary itself; everything else travels as an [`Event::Error`].
 #[ffi]
@@ -85,6 +85,20 @@ impl Operation {
         })
     }
 
+    /// `Invoke-ContactMirror`. `variables` is a JSON object of the `-FromEnvironment`
+    /// variables (UTF-8 bytes the caller zeroes after the call; empty otherwise).
+    pub fn invoke_contact_mirror(request: Wire<MirrorRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let source = mirror_source(&request, variables.as_slice());
+            started(async move {
+                let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru };
+                mirror::apply::invoke(invocation).await
+            })
+        })
+    }
+
     /// The next event, waiting at most `timeout_ms`; `Event::Idle` when none came.
     pub fn next_event(&self, timeout_ms: u32) -> ffi::Result<Wire<Event>, BoundaryError> {
         panic_to_result(|| {
@@ -97,6 +111,20 @@ impl Operation {
     pub fn cancel(&self) {
         self.inner.cancel();
     }
+}
+
+/// Where `Invoke-ContactMirror` takes its configuration from.
+fn mirror_source(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::ConfigSource> {
+    if !request.from_environment {
+        return Ok(mirror::apply::ConfigSource::Parameters {
+            shared_mailbox: request.shared_mailbox.clone().unwrap_or_default(),
+            folder_name: request.folder_name.clone(),
+            users: request.users.clone(),
+        });
+    }
+    let parsed: std::collections::BTreeMap<String, String> = serde_json::from_slice(variables)
+        .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?;
+    Ok(mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect()))
 }
 
 fn started<F>(work: F) -> ffi::Result<Operation, BoundaryError>

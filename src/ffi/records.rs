@@ -7,7 +7,7 @@ use chrono::{DateTime, SecondsFormat, Utc};
 use interoptopus::ffi;
 
 use crate::auth::Credential;
-use crate::{access, ops, session};
+use crate::{access, mirror, ops, session};
 
 /// What an operation hands over, one at a time.
 #[ffi]
@@ -55,6 +55,60 @@ pub struct ErrorInfo {
 pub enum Record {
     Context(ExoKitContext),
     RoleDefinition(RoleDefinition),
+    MirrorSummary(MirrorSummary),
+    MirrorAction(MirrorAction),
+}
+
+/// `Invoke-ContactMirror`: the counts of one step of one tenant.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct MirrorSummary {
+    pub Tenant: String,
+    /// `Collect` (users → shared folder) or `Distribute` (shared folder → users).
+    pub Step: String,
+    pub WhatIf: bool,
+    pub Created: i64,
+    pub Updated: i64,
+    pub WrittenBack: i64,
+    pub Skipped: i64,
+    pub Failed: i64,
+    pub WouldCreate: i64,
+    pub WouldUpdate: i64,
+    /// HTTP round trips (a `$batch` counts once; retries count).
+    pub Requests: i64,
+    pub DurationSeconds: f64,
+}
+
+/// `Invoke-ContactMirror -PassThru` / `-WhatIf`: one contact action.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct MirrorAction {
+    pub Tenant: String,
+    pub Step: String,
+    /// The mailbox written to.
+    pub Mailbox: String,
+    /// `Create`, `Update` or `Skip`.
+    pub Action: String,
+    /// `Done`, `Failed`, `WhatIf` or `Skipped`.
+    pub Outcome: String,
+    pub DisplayName: Option<String>,
+    pub Email: Option<String>,
+    pub SyncId: Option<String>,
+    pub Changed: Vec<String>,
+    pub Error: Option<String>,
+}
+
+/// `Invoke-ContactMirror`'s parameters, except the variables of `-FromEnvironment` (which may
+/// hold secrets and cross as bytes on their own).
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct MirrorRequest {
+    pub shared_mailbox: Option<String>,
+    pub folder_name: Option<String>,
+    pub users: Vec<String>,
+    pub what_if: bool,
+    pub pass_thru: bool,
+    pub from_environment: bool,
 }
 
 /// `Get-ExoKitContext`: the current connection, without any credential.
@@ -147,6 +201,8 @@ impl From<ops::Record> for Record {
         match record {
             ops::Record::Context(c) => Record::Context(c.into()),
             ops::Record::RoleDefinition(d) => Record::RoleDefinition(d.into()),
+            ops::Record::MirrorSummary(s) => Record::MirrorSummary(s.into()),
+            ops::Record::MirrorAction(a) => Record::MirrorAction(a.into()),
         }
     }
 }
@@ -177,6 +233,50 @@ impl From<access::RoleDefinition> for RoleDefinition {
             IsBuiltIn: d.is_built_in,
             IsEnabled: d.is_enabled,
         }
+    }
+}
+
+impl From<mirror::apply::StepSummary> for MirrorSummary {
+    fn from(s: mirror::apply::StepSummary) -> Self {
+        let n = |count: usize| i64::try_from(count).unwrap_or(i64::MAX);
+        MirrorSummary {
+            Tenant: s.tenant,
+            Step: step_name(s.step).into(),
+            WhatIf: s.dry_run,
+            Created: n(s.totals.created),
+            Updated: n(s.totals.updated),
+            WrittenBack: n(s.totals.written_back),
+            Skipped: n(s.totals.skipped),
+            Failed: n(s.totals.failed),
+            WouldCreate: n(s.totals.would_create),
+            WouldUpdate: n(s.totals.would_update),
+            Requests: i64::try_from(s.requests).unwrap_or(i64::MAX),
+            DurationSeconds: s.duration.as_secs_f64(),
+        }
+    }
+}
+
+impl From<mirror::apply::ActionRecord> for MirrorAction {
+    fn from(a: mirror::apply::ActionRecord) -> Self {
+        MirrorAction {
+            Tenant: a.tenant,
+            Step: step_name(a.step).into(),
+            Mailbox: a.mailbox,
+            Action: a.action.into(),
+            Outcome: a.outcome,
+            DisplayName: a.display_name,
+            Email: a.email,
+            SyncId: a.sync_id,
+            Changed: a.changed,
+            Error: a.error,
+        }
+    }
+}
+
+fn step_name(step: mirror::Step) -> &'static str {
+    match step {
+        mirror::Step::Collect => "Collect",
+        mirror::Step::Distribute => "Distribute",
     }
 }
 

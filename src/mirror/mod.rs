@@ -22,6 +22,7 @@
 //! (the three indexes), [`plan`] (the actions), [`run`] (timestamp and SyncIds), [`scope`] (users,
 //! folder), [`report`] (log lines and counts).
 
+pub mod apply;
 pub mod config;
 pub mod contact;
 pub mod matching;

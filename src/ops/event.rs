@@ -3,6 +3,7 @@
 
 use crate::access::RoleDefinition;
 use crate::error::ExoError;
+use crate::mirror::apply::{ActionRecord, StepSummary};
 use crate::session::ContextInfo;
 
 #[derive(Debug, Clone)]
@@ -30,4 +31,6 @@ pub struct Progress {
 pub enum Record {
     Context(ContextInfo),
     RoleDefinition(RoleDefinition),
+    MirrorSummary(StepSummary),
+    MirrorAction(ActionRecord),
 }

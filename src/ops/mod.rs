@@ -146,6 +146,19 @@ pub fn record(record: Record) {
     emit(Event::Record(record));
 }
 
+/// Runs part of an operation's work as its own task in `set`, reporting to the same caller.
+/// Dropping the set (the operation cancelled or finished) aborts what is still running.
+pub fn spawn_into<F>(set: &mut tokio::task::JoinSet<F::Output>, work: F)
+where
+    F: Future + Send + 'static,
+    F::Output: Send + 'static,
+{
+    match SINK.try_with(Sender::clone) {
+        Ok(sink) => set.spawn(SINK.scope(sink, work)),
+        Err(_) => set.spawn(work),
+    };
+}
+
 /// A non-terminating error (`Write-Error`): this item failed, the operation goes on.
 pub fn error(error: ExoError) {
     emit(Event::Error { error, terminating: false });

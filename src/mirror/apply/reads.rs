@@ -1,0 +1,44 @@
+//! Reading contacts for a plan: whole folders through lists, and single contacts by id (in
+//! `$batch`es) when the planner needs notes a list may have cut.
+
+use serde_json::Value;
+
+use crate::contacts;
+use crate::error::{ExoError, Result};
+use crate::graph::{BatchRequest, GraphClient};
+use crate::mirror::contact::{CONTACT_SELECT, Contact, NotesRead};
+
+/// A mailbox folder's contacts from a list read (`folder: None` is the default Contacts folder).
+pub async fn list(graph: &GraphClient, mailbox: &str, folder: Option<&str>) -> Result<Vec<Contact>> {
+    let origin = format!("contacts of {mailbox}");
+    let values = contacts::list(graph, mailbox, folder, CONTACT_SELECT).await?;
+    values.iter().map(|v| Contact::from_graph(v, NotesRead::Listed, &origin)).collect()
+}
+
+/// Contacts of one mailbox read by id, in the order asked.
+pub async fn by_id(graph: &GraphClient, mailbox: &str, ids: &[String]) -> Result<Vec<Contact>> {
+    let requests: Vec<BatchRequest> = ids.iter().map(|id| contacts::get_request(mailbox, id, CONTACT_SELECT)).collect();
+    let answers = contacts::send_all(graph, mailbox, &requests).await;
+    answers.into_iter().map(|answer| full(answer?, mailbox)).collect()
+}
+
+/// A contact from an answer that holds it whole (a GET by id, a POST or a PATCH).
+pub fn full(value: Value, mailbox: &str) -> Result<Contact> {
+    Contact::from_graph(&value, NotesRead::Full, &format!("a contact of {mailbox}"))
+}
+
+/// The error for a user pair whose read failed: that pair is skipped, never planned from a
+/// partial list (which would create duplicates; spec §5.3).
+pub fn pair_failed(mailbox: &str, error: ExoError) -> ExoError {
+    match error {
+        ExoError::Service { method, url, status, code, message, request_id } => ExoError::Service {
+            method,
+            url,
+            status,
+            code,
+            message: format!("{message} (mailbox {mailbox} is skipped)"),
+            request_id,
+        },
+        other => other,
+    }
+}

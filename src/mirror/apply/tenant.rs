@@ -1,0 +1,319 @@
+//! One tenant's run (spec §4.1): the users and the shared mailbox, the hub folder, one read of
+//! every mailbox, step 1 user by user into the hub, step 2 from the hub to every user at once.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use crate::contacts::{self, Folder};
+use crate::error::{ExoError, Result};
+use crate::graph::GraphClient;
+use crate::mirror::config::{TenantConfig, UserSelection};
+use crate::mirror::contact::Contact;
+use crate::mirror::plan::{Action, Step};
+use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
+use crate::mirror::run::Run;
+use crate::mirror::scope::{self, ListedUser, ResolvedUser};
+use crate::ops::{self, Record};
+use crate::users;
+
+use super::pair::{self, Pair};
+use super::reads;
+use super::records::{ActionRecord, StepSummary};
+use super::write::{self, Executed};
+
+/// Mailboxes read or written at once; each still gets at most four requests (the gate).
+const PARALLEL_MAILBOXES: usize = 16;
+
+/// How a tenant's run is done.
+pub struct Settings {
+    pub started_at: DateTime<Utc>,
+    pub dry_run: bool,
+    /// Write one record per contact action (`-PassThru`, `-WhatIf`).
+    pub actions: bool,
+}
+
+/// Everything a tenant's run needs, shared by its steps.
+struct Tenant<'a> {
+    graph: &'a GraphClient,
+    config: &'a TenantConfig,
+    settings: &'a Settings,
+    shared_id: String,
+    folder_id: Option<String>,
+    report: TenantReport,
+}
+
+/// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
+/// shared mailbox or its folder is missing, the users cannot be listed).
+pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings) -> Result<TenantReport> {
+    let clock = Instant::now();
+    let first_request = requests(graph);
+    ops::information(report::tenant_header(&config.tenant_id));
+    let shared = users::resolve(graph, &config.shared_mailbox)
+        .await
+        .map_err(|e| context(e, &format!("the shared mailbox '{}'", config.shared_mailbox)))?;
+    let listed = select_users(graph, config).await?;
+    let scope = scope::exclude_shared_mailbox(listed, &shared.id);
+    let folder_id = hub_folder(graph, config, &shared.id, settings.dry_run).await?;
+    let shown_id = folder_id.clone().unwrap_or_else(|| "(dry run: not created)".into());
+    ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run) };
+    let hub = match &tenant.folder_id {
+        Some(id) => reads::list(graph, &tenant.shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
+        None => Vec::new(),
+    };
+    let mut mailboxes = read_users(graph, &scope.users).await;
+    let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
+    let collect_requests = requests(graph) - first_request;
+    tenant.summary(Step::Collect, collect_requests, clock.elapsed());
+    let clock = Instant::now();
+    tenant.distribute(&scope.users, mailboxes, hub).await;
+    tenant.summary(Step::Distribute, requests(graph) - first_request - collect_requests, clock.elapsed());
+    for line in tenant.report.closing_lines() {
+        ops::information(line);
+    }
+    Ok(tenant.report)
+}
+
+fn requests(graph: &GraphClient) -> u64 {
+    graph.transport().counters().round_trips.load(std::sync::atomic::Ordering::Relaxed)
+}
+
+/// The users of the run: the test users (each resolved to its id), or every licensed user.
+async fn select_users(graph: &GraphClient, config: &TenantConfig) -> Result<Vec<ResolvedUser>> {
+    match &config.users {
+        UserSelection::AllLicensed => {
+            let listing = users::licensed(graph).await.map_err(|e| context(e, "the licensed users"))?;
+            let listing: Vec<ListedUser> =
+                listing.into_iter().map(|u| ListedUser { id: Some(u.id), user_principal_name: Some(u.user_principal_name) }).collect();
+            scope::licensed_users(&config.tenant_id, &listing)
+        }
+        UserSelection::TestUsers(names) => {
+            ops::information(report::test_users_line(names.len()));
+            let mut resolved = Vec::with_capacity(names.len());
+            for name in names {
+                match users::resolve(graph, name).await {
+                    Ok(user) => resolved.push(ResolvedUser { listed_as: name.clone(), id: user.id }),
+                    Err(error) => ops::error(context(error, &format!("the user '{name}' (skipped)"))),
+                }
+            }
+            Ok(resolved)
+        }
+    }
+}
+
+/// The hub folder's id; `None` in a dry run when it does not exist yet (D7: no write at all).
+/// A folder that cannot be created stops the tenant (D10), never falls back to another folder.
+async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool) -> Result<Option<String>> {
+    let found = contacts::find_folder(graph, shared_id, &config.hub_folder).await.map_err(|e| context(e, "the shared mailbox's folders"))?;
+    match found {
+        Some(Folder { id, .. }) => Ok(Some(id)),
+        None if dry_run => Ok(None),
+        None => {
+            let created = contacts::create_folder(graph, shared_id, &config.hub_folder)
+                .await
+                .map_err(|e| context(e, &format!("creating the folder '{}'", config.hub_folder)))?;
+            Ok(Some(created.id))
+        }
+    }
+}
+
+/// Every user's default Contacts folder, read at once. A read that fails leaves `None`: that
+/// user is reported and skipped in both steps, never planned from a partial list.
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Option<Vec<Contact>>> {
+    let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
+    let mut reads = JoinSet::new();
+    for (index, user) in users.iter().enumerate() {
+        let (graph, slots, id) = (graph.clone(), slots.clone(), user.id.clone());
+        ops::spawn_into(&mut reads, async move {
+            let _slot = slots.acquire_owned().await.expect("never closed");
+            (index, reads::list(&graph, &id, None).await)
+        });
+    }
+    let mut contacts: Vec<Option<Vec<Contact>>> = vec![None; users.len()];
+    while let Some(joined) = reads.join_next().await {
+        let Ok((index, read)) = joined else { continue };
+        match read {
+            Ok(list) => contacts[index] = Some(list),
+            Err(error) => ops::error(reads::pair_failed(&users[index].listed_as, error)),
+        }
+    }
+    contacts
+}
+
+impl Tenant<'_> {
+    /// Step 1: every user's contacts into the hub, user by user, so that a contact two users
+    /// hold is created once. Returns the hub as it is afterwards.
+    async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Option<Vec<Contact>>], mut hub: Vec<Contact>) -> Vec<Contact> {
+        ops::information(report::step_header(Step::Collect, &self.config.hub_folder));
+        let mut run = Run::new(self.settings.started_at, self.settings.dry_run);
+        let shared_id = self.shared_id.clone();
+        let folder_id = self.folder_id.clone();
+        for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
+            ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
+            let Some(sources) = mailbox else {
+                self.report.totals_mut(Step::Collect).count(Outcome::Failed);
+                continue;
+            };
+            let pair = Pair { step: Step::Collect, actor: &user.listed_as, source_mailbox: &user.id, target_mailbox: &shared_id };
+            let planned = match pair::plan(self.graph, &mut run, &pair, sources, hub.clone()).await {
+                Ok(planned) => planned,
+                Err(error) => {
+                    ops::error(reads::pair_failed(&user.listed_as, error));
+                    self.report.totals_mut(Step::Collect).count(Outcome::Failed);
+                    continue;
+                }
+            };
+            let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions).await;
+            hub = merge(planned.targets, &executed.targets);
+            merge_into(sources, &executed.sources);
+            let target = self.config.shared_mailbox.clone();
+            self.account(Step::Collect, &target, executed);
+        }
+        hub
+    }
+
+    /// Step 2: the hub into every user's default Contacts folder, many users at once; each
+    /// user's lines are printed together, in user order.
+    async fn distribute(&mut self, users: &[ResolvedUser], mailboxes: Vec<Option<Vec<Contact>>>, hub: Vec<Contact>) {
+        ops::information(report::step_header(Step::Distribute, &self.config.hub_folder));
+        let hub = Arc::new(hub);
+        let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
+        let mut tasks = JoinSet::new();
+        for (index, (user, mailbox)) in users.iter().zip(mailboxes).enumerate() {
+            let Some(targets) = mailbox else { continue };
+            let job = Distribution {
+                graph: self.graph.clone(),
+                hub: hub.clone(),
+                targets,
+                actor: self.config.shared_mailbox.clone(),
+                shared_id: self.shared_id.clone(),
+                user_id: user.id.clone(),
+                started_at: self.settings.started_at,
+                dry_run: self.settings.dry_run,
+            };
+            let slots = slots.clone();
+            ops::spawn_into(&mut tasks, async move {
+                let _slot = slots.acquire_owned().await.expect("never closed");
+                (index, job.run().await)
+            });
+        }
+        let mut results: Vec<Option<Result<Executed>>> = (0..users.len()).map(|_| None).collect();
+        while let Some(joined) = tasks.join_next().await {
+            if let Ok((index, result)) = joined {
+                results[index] = Some(result);
+            }
+        }
+        for (user, result) in users.iter().zip(results) {
+            ops::information(report::syncing_line(&self.config.shared_mailbox, &user.listed_as));
+            match result {
+                Some(Ok(executed)) => self.account(Step::Distribute, &user.listed_as, executed),
+                Some(Err(error)) => {
+                    ops::error(reads::pair_failed(&user.listed_as, error));
+                    self.report.totals_mut(Step::Distribute).count(Outcome::Failed);
+                }
+                None => self.report.totals_mut(Step::Distribute).count(Outcome::Failed),
+            }
+        }
+    }
+
+    /// Counts, prints and records what one pair did.
+    fn account(&mut self, step: Step, target: &str, executed: Executed) {
+        let dry_run = self.settings.dry_run;
+        for done in executed.done {
+            self.report.totals_mut(step).count(done.outcome);
+            if let (Action::Create(create), Outcome::Created | Outcome::WouldCreate) = (&done.action, done.outcome) {
+                self.report.creations.push(CreationRecord::new(create, step, target, &self.config.hub_folder, dry_run));
+            }
+            if let Some(line) = &done.line {
+                ops::information(line.clone());
+            }
+            if self.settings.actions {
+                let mut record = ActionRecord::new(&self.config.tenant_id, step, target, &done.action);
+                record.outcome = outcome_name(done.outcome).into();
+                record.error = done.error.as_ref().map(ToString::to_string);
+                ops::record(Record::MirrorAction(record));
+            }
+            if let Some(error) = done.error {
+                ops::error(error);
+            }
+        }
+        for (_, outcome, error) in executed.written_back {
+            self.report.totals_mut(step).count(outcome);
+            if let Some(error) = error {
+                ops::error(error);
+            }
+        }
+    }
+
+    fn summary(&self, step: Step, requests: u64, duration: std::time::Duration) {
+        ops::record(Record::MirrorSummary(StepSummary {
+            tenant: self.config.tenant_id.clone(),
+            step,
+            dry_run: self.settings.dry_run,
+            totals: *self.report.totals(step),
+            requests,
+            duration,
+        }));
+    }
+}
+
+/// One user's step 2, as an owned task.
+struct Distribution {
+    graph: GraphClient,
+    hub: Arc<Vec<Contact>>,
+    targets: Vec<Contact>,
+    actor: String,
+    shared_id: String,
+    user_id: String,
+    started_at: DateTime<Utc>,
+    dry_run: bool,
+}
+
+impl Distribution {
+    async fn run(self) -> Result<Executed> {
+        let mut run = Run::new(self.started_at, self.dry_run);
+        let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
+        let mut sources = self.hub.as_ref().clone();
+        let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, self.targets).await?;
+        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions).await)
+    }
+}
+
+fn outcome_name(outcome: Outcome) -> &'static str {
+    match outcome {
+        Outcome::Created | Outcome::Updated | Outcome::WrittenBack => "Done",
+        Outcome::WouldCreate | Outcome::WouldUpdate => "WhatIf",
+        Outcome::Skipped => "Skipped",
+        Outcome::Failed => "Failed",
+    }
+}
+
+/// `base` with `written` in place of (or after) the contacts of the same id.
+fn merge(mut base: Vec<Contact>, written: &[Contact]) -> Vec<Contact> {
+    merge_into(&mut base, written);
+    base
+}
+
+fn merge_into(base: &mut Vec<Contact>, written: &[Contact]) {
+    for contact in written {
+        match base.iter_mut().find(|c| c.id == contact.id) {
+            Some(slot) => *slot = contact.clone(),
+            None => base.push(contact.clone()),
+        }
+    }
+}
+
+/// Names what was being done in a failure's message.
+fn context(error: ExoError, what: &str) -> ExoError {
+    match error {
+        ExoError::Service { method, url, status, code, message, request_id } => {
+            ExoError::Service { method, url, status, code, message: format!("{what}: {message}"), request_id }
+        }
+        ExoError::Protocol { url, message } => ExoError::Protocol { url, message: format!("{what}: {message}") },
+        other => other,
+    }
+}

@@ -1,0 +1,154 @@
+//! The effects of one pair's plan: creates and updates in the target mailbox, then the tags
+//! written back to the sources they came from, each in `$batch`es. Every outcome is counted
+//! and printed as it happened (D10/D11): a failed write is never re-sent without its body and
+//! never counted as done, and a write-back follows only a write that succeeded.
+
+use serde_json::{Value, json};
+
+use crate::contacts;
+use crate::error::ExoError;
+use crate::graph::{BatchRequest, GraphClient};
+use crate::mirror::contact::Contact;
+use crate::mirror::plan::{Action, WriteBackTag};
+use crate::mirror::report::{self, Outcome};
+use crate::mirror::tags;
+
+use super::pair::Pair;
+use super::reads;
+
+/// What happened to one action.
+pub struct Done {
+    pub action: Action,
+    pub outcome: Outcome,
+    /// The log line the original would print (`Created: …`, `Would update: …`, `Failed …`).
+    pub line: Option<String>,
+    pub error: Option<ExoError>,
+}
+
+/// The outcomes, and the contacts as Graph returned them after the writes.
+pub struct Executed {
+    pub done: Vec<Done>,
+    /// Write-backs and their outcomes (step 1).
+    pub written_back: Vec<(WriteBackTag, Outcome, Option<ExoError>)>,
+    /// Targets created or updated, as Graph returned them.
+    pub targets: Vec<Contact>,
+    /// Sources whose tag was written back, as Graph returned them.
+    pub sources: Vec<Contact>,
+}
+
+/// Carries out `actions` (already decided; none is `NeedsFullRead`).
+pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target_folder: Option<&str>, actions: Vec<Action>) -> Executed {
+    if dry_run {
+        return Executed { done: actions.into_iter().map(planned).collect(), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
+    }
+    let (writes, requests): (Vec<usize>, Vec<BatchRequest>) = actions
+        .iter()
+        .enumerate()
+        .filter_map(|(i, action)| request(pair.target_mailbox, target_folder, action).map(|r| (i, r)))
+        .unzip();
+    let mut answers = contacts::send_all(graph, pair.target_mailbox, &requests).await.into_iter();
+    let mut executed = Executed { done: Vec::with_capacity(actions.len()), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
+    let mut back = Vec::new();
+    for (index, action) in actions.into_iter().enumerate() {
+        if !writes.contains(&index) {
+            executed.done.push(planned(action));
+            continue;
+        }
+        let answer = answers.next().expect("one answer per request");
+        let written = answer.and_then(|value| reads::full(value, pair.target_mailbox));
+        match written {
+            Ok(contact) => {
+                if let Some(tag) = write_back_of(&action) {
+                    back.push(tag.clone());
+                }
+                executed.targets.push(contact);
+                executed.done.push(succeeded(action));
+            }
+            Err(error) => executed.done.push(failed(action, error)),
+        }
+    }
+    resend_changed_notes(graph, pair, &mut executed).await;
+    write_back(graph, pair, back, &mut executed).await;
+    executed
+}
+
+fn request(mailbox: &str, folder: Option<&str>, action: &Action) -> Option<BatchRequest> {
+    match action {
+        Action::Create(create) => Some(contacts::create_request(mailbox, folder, create.body.to_json())),
+        Action::Update(update) => Some(contacts::update_request(mailbox, &update.target_id, update.body.to_json())),
+        Action::Skip(_) | Action::NeedsFullRead(_) => None,
+    }
+}
+
+fn write_back_of(action: &Action) -> Option<&WriteBackTag> {
+    match action {
+        Action::Create(c) => c.write_back.as_ref(),
+        Action::Update(u) => u.write_back.as_ref(),
+        _ => None,
+    }
+}
+
+/// An action not sent: a skip, or any write in a dry run.
+fn planned(action: Action) -> Done {
+    let outcome = match &action {
+        Action::Create(_) => Outcome::WouldCreate,
+        Action::Update(_) => Outcome::WouldUpdate,
+        _ => Outcome::Skipped,
+    };
+    let line = report::action_line(&action, true);
+    Done { action, outcome, line, error: None }
+}
+
+fn succeeded(action: Action) -> Done {
+    let outcome = if matches!(action, Action::Create(_)) { Outcome::Created } else { Outcome::Updated };
+    let line = report::action_line(&action, false);
+    Done { action, outcome, line, error: None }
+}
+
+/// D11: printed as failed, with the reason, and counted as failed.
+fn failed(action: Action, error: ExoError) -> Done {
+    let line = report::action_line(&action, false).map(|text| {
+        let text = text.replacen("Created:", "Failed to create:", 1).replacen("Updated:", "Failed to update:", 1);
+        format!("{text} | Error: {error}")
+    });
+    Done { action, outcome: Outcome::Failed, line, error: Some(error) }
+}
+
+/// Spec §3.2 E7: when Graph kept different notes than a create sent, the notes are sent again.
+async fn resend_changed_notes(graph: &GraphClient, pair: &Pair<'_>, executed: &mut Executed) {
+    let mut requests = Vec::new();
+    for done in &executed.done {
+        let Action::Create(create) = &done.action else { continue };
+        if done.outcome != Outcome::Created {
+            continue;
+        }
+        let Some(target) = executed.targets.iter().find(|t| t.personal_notes.as_deref().is_some_and(|n| n.contains(&create.sync_id))) else { continue };
+        if tags::notes_differ(&create.notes, target.personal_notes.as_deref()) {
+            requests.push(contacts::update_request(pair.target_mailbox, &target.id, json!({"personalNotes": create.notes})));
+        }
+    }
+    for answer in contacts::send_all(graph, pair.target_mailbox, &requests).await {
+        if let Err(error) = answer {
+            crate::ops::error(error);
+        }
+    }
+}
+
+/// Step 1: the tag goes back into the source contact, only after its target write succeeded.
+async fn write_back(graph: &GraphClient, pair: &Pair<'_>, tags: Vec<WriteBackTag>, executed: &mut Executed) {
+    let requests: Vec<BatchRequest> = tags.iter().map(|t| contacts::update_request(pair.source_mailbox, &t.source_id, notes_patch(&t.notes))).collect();
+    let answers = contacts::send_all(graph, pair.source_mailbox, &requests).await;
+    for (tag, answer) in tags.into_iter().zip(answers) {
+        match answer.and_then(|value| reads::full(value, pair.source_mailbox)) {
+            Ok(contact) => {
+                executed.sources.push(contact);
+                executed.written_back.push((tag, Outcome::WrittenBack, None));
+            }
+            Err(error) => executed.written_back.push((tag, Outcome::Failed, Some(error))),
+        }
+    }
+}
+
+fn notes_patch(notes: &str) -> Value {
+    json!({ "personalNotes": notes })
+}
