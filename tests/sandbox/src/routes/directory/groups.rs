@@ -11,7 +11,7 @@ use serde_json::{Map, Value, json};
 
 use super::super::Shared;
 use super::super::graph::authorize;
-use super::{context, created, invalid_property, json_object, missing, not_found, page, reference_id, request_bad, string_field};
+use super::{context, created, invalid_property, json_object, missing, not_found, page, query_reference_id, reference_id, request_bad, string_field};
 use crate::directory::{DirectoryData, Group, GroupKind};
 use crate::graph_error::GraphError;
 use crate::state::Tenant;
@@ -138,6 +138,12 @@ pub async fn add_member(State(state): State<Shared>, Path((_version, id)): Path<
     }
     directory.group_mut(&id).expect("found above").members.push(member);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// `DELETE …/members/$ref?$id=<member url>`.
+pub async fn remove_member_by_query(state: State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<StatusCode, GraphError> {
+    let member = query_reference_id(raw.as_deref())?;
+    remove_member(state, Path((version, id, member)), headers).await
 }
 
 pub async fn remove_member(State(state): State<Shared>, Path((_version, id, member)): Path<(String, String, String)>, headers: HeaderMap) -> Result<StatusCode, GraphError> {

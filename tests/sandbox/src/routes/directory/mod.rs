@@ -45,6 +45,7 @@ pub fn graph_routes() -> Vec<(&'static str, &'static str, &'static str)> {
         ("DELETE", "/groups/{group-id}"),
         ("GET", "/groups/{group-id}/members"),
         ("POST", "/groups/{group-id}/members/$ref"),
+        ("DELETE", "/groups/{group-id}/members/$ref"),
         ("DELETE", "/groups/{group-id}/members/{directoryObject-id}/$ref"),
         ("GET", "/directory/administrativeUnits"),
         ("POST", "/directory/administrativeUnits"),
@@ -52,6 +53,7 @@ pub fn graph_routes() -> Vec<(&'static str, &'static str, &'static str)> {
         ("DELETE", "/directory/administrativeUnits/{administrativeUnit-id}"),
         ("GET", "/directory/administrativeUnits/{administrativeUnit-id}/members"),
         ("POST", "/directory/administrativeUnits/{administrativeUnit-id}/members/$ref"),
+        ("DELETE", "/directory/administrativeUnits/{administrativeUnit-id}/members/$ref"),
         ("DELETE", "/directory/administrativeUnits/{administrativeUnit-id}/members/{directoryObject-id}/$ref"),
     ];
     const BETA: &[(&str, &str)] = &[
@@ -89,12 +91,12 @@ pub fn routes() -> Router<Shared> {
         .route("/{version}/groups", get(groups::list).post(groups::create))
         .route(group, get(groups::get_one).delete(groups::delete))
         .route(&format!("{group}/members"), get(groups::members))
-        .route(&format!("{group}/members/$ref"), post(groups::add_member))
+        .route(&format!("{group}/members/$ref"), post(groups::add_member).delete(groups::remove_member_by_query))
         .route(&format!("{group}/members/{{member}}/$ref"), axum::routing::delete(groups::remove_member))
         .route("/{version}/directory/administrativeUnits", get(units::list).post(units::create))
         .route(unit, get(units::get_one).delete(units::delete))
         .route(&format!("{unit}/members"), get(units::members))
-        .route(&format!("{unit}/members/$ref"), post(units::add_member))
+        .route(&format!("{unit}/members/$ref"), post(units::add_member).delete(units::remove_member_by_query))
         .route(&format!("{unit}/members/{{member}}/$ref"), axum::routing::delete(units::remove_member))
         .route(assignments, get(rbac::list_assignments).post(rbac::create_assignment))
         .route(&format!("{assignments}/{{id}}"), get(rbac::get_assignment).delete(rbac::delete_assignment))
@@ -203,6 +205,14 @@ fn created(version: &str, what: &str, mut entity: Value) -> (StatusCode, Json<Va
         *object = with_context;
     }
     (StatusCode::CREATED, Json(entity))
+}
+
+/// The member a `DELETE …/members/$ref?$id=<url>` names (OData's form; Graph's docs also use
+/// `…/members/{id}/$ref`, and both are served).
+fn query_reference_id(raw_query: Option<&str>) -> Result<String, GraphError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw_query.unwrap_or("")).unwrap_or_default();
+    let url = pairs.into_iter().find(|(k, _)| k == "$id" || k == "@id").map(|(_, v)| v).ok_or_else(|| GraphError::bad_request("Invalid URL format specified in $id."))?;
+    reference_id(&Map::from_iter([("@odata.id".to_string(), Value::String(url))]))
 }
 
 /// The id at the end of an `@odata.id` reference (`…/directoryObjects/{id}`, `…/users/{id}`).
