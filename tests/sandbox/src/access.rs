@@ -42,7 +42,13 @@ pub enum Decision {
 
 /// Decides whether `app_id`, holding the Entra permissions `roles`, may use one of
 /// `permissions` on `user`'s mailbox.
-pub fn decide(tenant: &Tenant, app_id: &str, roles: &[String], user: &User, permissions: &[&str]) -> Decision {
+pub fn decide(
+    tenant: &Tenant,
+    app_id: &str,
+    roles: &[String],
+    user: &User,
+    permissions: &[&str],
+) -> Decision {
     let ctx = Ctx::of(tenant);
     let entra = permissions.iter().any(|p| roles.iter().any(|r| r == p));
     if entra && exchange::access_policy_verdict(&ctx, app_id, user) == Verdict::Granted {
@@ -58,7 +64,12 @@ pub fn decide(tenant: &Tenant, app_id: &str, roles: &[String], user: &User, perm
 
 /// Checks that `token`'s app may use one of `permissions` on `user`'s mailbox; otherwise Graph's
 /// 403 `ErrorAccessDenied` (with the RAOP wording when a policy blocked it).
-pub fn mailbox_access(tenant: &Tenant, token: &IssuedToken, user: &User, permissions: &[&str]) -> Result<(), GraphError> {
+pub fn mailbox_access(
+    tenant: &Tenant,
+    token: &IssuedToken,
+    user: &User,
+    permissions: &[&str],
+) -> Result<(), GraphError> {
     match decide(tenant, &token.app_id, &token.roles, user, permissions) {
         Decision::EntraGrant | Decision::RbacGrant(_) => Ok(()),
         Decision::BlockedByPolicy => Err(policy_block()),
@@ -68,11 +79,19 @@ pub fn mailbox_access(tenant: &Tenant, token: &IssuedToken, user: &User, permiss
 
 /// Graph's answer when an Application Access Policy blocks the app.
 pub fn policy_block() -> GraphError {
-    GraphError::new(StatusCode::FORBIDDEN, "ErrorAccessDenied", "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.")
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "ErrorAccessDenied",
+        "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.",
+    )
 }
 
 /// Graph's answer when the app holds no grant for the mailbox (no trace of a dedicated
 /// RBAC-scope message exists, graph-contact-semantics.md §9, so a scope miss answers this too).
 pub fn access_denied() -> GraphError {
-    GraphError::new(StatusCode::FORBIDDEN, "ErrorAccessDenied", "Access is denied. Check credentials and try again.")
+    GraphError::new(
+        StatusCode::FORBIDDEN,
+        "ErrorAccessDenied",
+        "Access is denied. Check credentials and try again.",
+    )
 }

@@ -20,7 +20,8 @@ fn tenant(seed: Seed) -> Tenant {
 }
 
 fn run(tenant: &Tenant, cmdlet: &str, parameters: Value) {
-    exchange::run(&Ctx::of(tenant), cmdlet, parameters.as_object().unwrap()).unwrap_or_else(|e| panic!("{cmdlet}: {}", e.message));
+    exchange::run(&Ctx::of(tenant), cmdlet, parameters.as_object().unwrap())
+        .unwrap_or_else(|e| panic!("{cmdlet}: {}", e.message));
 }
 
 fn token(app: &str, roles: &[&str]) -> IssuedToken {
@@ -40,7 +41,11 @@ fn decide(tenant: &Tenant, app: &str, roles: &[&str], user: &str) -> Decision {
 }
 
 fn policy(tenant: &Tenant, right: &str, scope: &str) {
-    run(tenant, "New-ApplicationAccessPolicy", json!({"AccessRight": right, "AppId": CONTACTS_APP, "PolicyScopeGroupId": scope}));
+    run(
+        tenant,
+        "New-ApplicationAccessPolicy",
+        json!({"AccessRight": right, "AppId": CONTACTS_APP, "PolicyScopeGroupId": scope}),
+    );
 }
 
 const ENTRA: &[&str] = &["Contacts.ReadWrite"];
@@ -49,30 +54,69 @@ const ENTRA: &[&str] = &["Contacts.ReadWrite"];
 fn without_policies_an_entra_grant_reaches_every_mailbox() {
     let tenant = tenant(seed());
     for user in [ALICE, BOB, ROOM, SHARED] {
-        assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, user), Decision::EntraGrant);
+        assert_eq!(
+            decide(&tenant, CONTACTS_APP, ENTRA, user),
+            Decision::EntraGrant
+        );
     }
-    let refused = access::mailbox_access(&tenant, &token(READER, &["User.Read.All"]), tenant.user(ALICE).unwrap(), CONTACTS).unwrap_err();
-    assert_eq!((refused.status.as_u16(), refused.code.as_str()), (403, "ErrorAccessDenied"));
-    assert_eq!(refused.message, "Access is denied. Check credentials and try again.");
+    let refused = access::mailbox_access(
+        &tenant,
+        &token(READER, &["User.Read.All"]),
+        tenant.user(ALICE).unwrap(),
+        CONTACTS,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused.status.as_u16(), refused.code.as_str()),
+        (403, "ErrorAccessDenied")
+    );
+    assert_eq!(
+        refused.message,
+        "Access is denied. Check credentials and try again."
+    );
 }
 
 #[test]
 fn restrict_access_lets_members_through_and_blocks_the_others() {
     let tenant = tenant(seed());
     policy(&tenant, "RestrictAccess", "scoped");
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, ALICE), Decision::EntraGrant);
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, BOB), Decision::BlockedByPolicy);
-    let refused = access::mailbox_access(&tenant, &token(CONTACTS_APP, ENTRA), tenant.user(BOB).unwrap(), CONTACTS).unwrap_err();
-    assert_eq!((refused.status.as_u16(), refused.code.as_str()), (403, "ErrorAccessDenied"));
-    assert_eq!(refused.message, "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.");
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, ALICE),
+        Decision::EntraGrant
+    );
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, BOB),
+        Decision::BlockedByPolicy
+    );
+    let refused = access::mailbox_access(
+        &tenant,
+        &token(CONTACTS_APP, ENTRA),
+        tenant.user(BOB).unwrap(),
+        CONTACTS,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused.status.as_u16(), refused.code.as_str()),
+        (403, "ErrorAccessDenied")
+    );
+    assert_eq!(
+        refused.message,
+        "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings."
+    );
 }
 
 #[test]
 fn deny_access_blocks_members_and_lets_the_others_through() {
     let tenant = tenant(seed());
     policy(&tenant, "DenyAccess", "scoped");
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, ALICE), Decision::BlockedByPolicy);
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, BOB), Decision::EntraGrant);
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, ALICE),
+        Decision::BlockedByPolicy
+    );
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, BOB),
+        Decision::EntraGrant
+    );
 }
 
 #[test]
@@ -80,15 +124,25 @@ fn deny_beats_restrict() {
     let tenant = tenant(seed());
     policy(&tenant, "RestrictAccess", "scoped");
     policy(&tenant, "DenyAccess", &upn("alice"));
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, ALICE), Decision::BlockedByPolicy);
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, ALICE),
+        Decision::BlockedByPolicy
+    );
 }
 
 #[test]
 fn policies_count_nested_group_members() {
     let tenant = tenant(seed());
     policy(&tenant, "RestrictAccess", "outer");
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, ALICE), Decision::EntraGrant, "Alice is in Outer through Scoped");
-    assert_eq!(decide(&tenant, CONTACTS_APP, ENTRA, BOB), Decision::BlockedByPolicy);
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, ALICE),
+        Decision::EntraGrant,
+        "Alice is in Outer through Scoped"
+    );
+    assert_eq!(
+        decide(&tenant, CONTACTS_APP, ENTRA, BOB),
+        Decision::BlockedByPolicy
+    );
 }
 
 #[test]
@@ -101,14 +155,25 @@ fn a_policy_binds_only_its_own_app() {
 /// Gives the RBAC-only app an Exchange pointer and `Application Contacts.ReadWrite` in `scope`
 /// (one of the `New-ManagementRoleAssignment` scope parameters, or none for the organization).
 fn rbac(tenant: &Tenant, scope: Value) {
-    run(tenant, "New-ServicePrincipal", json!({"AppId": RBAC_APP, "ObjectId": exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP)}));
+    run(
+        tenant,
+        "New-ServicePrincipal",
+        json!({"AppId": RBAC_APP, "ObjectId": exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP)}),
+    );
     let mut parameters = json!({"App": RBAC_APP, "Role": "Application Contacts.ReadWrite"});
-    parameters.as_object_mut().unwrap().extend(scope.as_object().unwrap().clone());
+    parameters
+        .as_object_mut()
+        .unwrap()
+        .extend(scope.as_object().unwrap().clone());
     run(tenant, "New-ManagementRoleAssignment", parameters);
 }
 
 fn scope(tenant: &Tenant, filter: &str) -> Value {
-    run(tenant, "New-ManagementScope", json!({"Name": "Scope", "RecipientRestrictionFilter": filter}));
+    run(
+        tenant,
+        "New-ManagementScope",
+        json!({"Name": "Scope", "RecipientRestrictionFilter": filter}),
+    );
     json!({"CustomResourceScope": "Scope"})
 }
 
@@ -117,11 +182,31 @@ fn an_app_scoped_to_a_group_gets_403_on_a_non_members_mailbox() {
     let tenant = tenant(seed());
     let scope = scope(&tenant, &format!("MemberOfGroup -eq '{SCOPED_DN}'"));
     rbac(&tenant, scope);
-    assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::RbacGrant(vec!["Application Contacts.ReadWrite".into()]));
+    assert_eq!(
+        decide(&tenant, RBAC_APP, &[], ALICE),
+        Decision::RbacGrant(vec!["Application Contacts.ReadWrite".into()])
+    );
     assert_eq!(decide(&tenant, RBAC_APP, &[], BOB), Decision::NotGranted);
-    let refused = access::mailbox_access(&tenant, &token(RBAC_APP, &[]), tenant.user(BOB).unwrap(), CONTACTS).unwrap_err();
-    assert_eq!((refused.status.as_u16(), refused.code.as_str()), (403, "ErrorAccessDenied"));
-    assert!(access::mailbox_access(&tenant, &token(RBAC_APP, &[]), tenant.user(ALICE).unwrap(), CONTACTS).is_ok());
+    let refused = access::mailbox_access(
+        &tenant,
+        &token(RBAC_APP, &[]),
+        tenant.user(BOB).unwrap(),
+        CONTACTS,
+    )
+    .unwrap_err();
+    assert_eq!(
+        (refused.status.as_u16(), refused.code.as_str()),
+        (403, "ErrorAccessDenied")
+    );
+    assert!(
+        access::mailbox_access(
+            &tenant,
+            &token(RBAC_APP, &[]),
+            tenant.user(ALICE).unwrap(),
+            CONTACTS
+        )
+        .is_ok()
+    );
 }
 
 #[test]
@@ -130,7 +215,10 @@ fn a_member_of_group_ne_scope_excludes_the_members() {
     let scope = scope(&tenant, &format!("MemberOfGroup -ne '{SCOPED_DN}'"));
     rbac(&tenant, scope);
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
-    assert!(matches!(decide(&tenant, RBAC_APP, &[], BOB), Decision::RbacGrant(_)));
+    assert!(matches!(
+        decide(&tenant, RBAC_APP, &[], BOB),
+        Decision::RbacGrant(_)
+    ));
 }
 
 #[test]
@@ -139,14 +227,21 @@ fn rbac_group_scopes_take_direct_members_only() {
     let outer_dn = SCOPED_DN.replace("CN=scoped", "CN=outer");
     let scope = scope(&tenant, &format!("MemberOfGroup -eq '{outer_dn}'"));
     rbac(&tenant, scope);
-    assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted, "Alice is only a nested member of Outer");
+    assert_eq!(
+        decide(&tenant, RBAC_APP, &[], ALICE),
+        Decision::NotGranted,
+        "Alice is only a nested member of Outer"
+    );
 }
 
 #[test]
 fn an_administrative_unit_scope_covers_its_members() {
     let tenant = tenant(seed());
     rbac(&tenant, json!({"RecipientAdministrativeUnitScope": EUROPE}));
-    assert!(matches!(decide(&tenant, RBAC_APP, &[], CAROL), Decision::RbacGrant(_)));
+    assert!(matches!(
+        decide(&tenant, RBAC_APP, &[], CAROL),
+        Decision::RbacGrant(_)
+    ));
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
 }
 
@@ -154,7 +249,10 @@ fn an_administrative_unit_scope_covers_its_members() {
 fn a_recipient_group_scope_covers_direct_members() {
     let tenant = tenant(seed());
     rbac(&tenant, json!({"RecipientGroupScope": "Staff"}));
-    assert!(matches!(decide(&tenant, RBAC_APP, &[], BOB), Decision::RbacGrant(_)));
+    assert!(matches!(
+        decide(&tenant, RBAC_APP, &[], BOB),
+        Decision::RbacGrant(_)
+    ));
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
 }
 
@@ -163,15 +261,26 @@ fn an_organization_assignment_covers_everyone() {
     let tenant = tenant(seed());
     rbac(&tenant, json!({}));
     for user in [ALICE, BOB, ROOM] {
-        assert!(matches!(decide(&tenant, RBAC_APP, &[], user), Decision::RbacGrant(_)));
+        assert!(matches!(
+            decide(&tenant, RBAC_APP, &[], user),
+            Decision::RbacGrant(_)
+        ));
     }
 }
 
 #[test]
 fn the_role_must_grant_the_permission_asked_for() {
     let tenant = tenant(seed());
-    run(&tenant, "New-ServicePrincipal", json!({"AppId": RBAC_APP, "ObjectId": exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP)}));
-    run(&tenant, "New-ManagementRoleAssignment", json!({"App": RBAC_APP, "Role": "Application Calendars.ReadWrite"}));
+    run(
+        &tenant,
+        "New-ServicePrincipal",
+        json!({"AppId": RBAC_APP, "ObjectId": exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP)}),
+    );
+    run(
+        &tenant,
+        "New-ManagementRoleAssignment",
+        json!({"App": RBAC_APP, "Role": "Application Calendars.ReadWrite"}),
+    );
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
 }
 
@@ -180,23 +289,42 @@ fn an_entra_grant_adds_to_rbac_so_the_scope_narrows_nothing() {
     let tenant = tenant(seed());
     let scope = scope(&tenant, &format!("MemberOfGroup -eq '{SCOPED_DN}'"));
     rbac(&tenant, scope);
-    assert_eq!(decide(&tenant, RBAC_APP, ENTRA, BOB), Decision::EntraGrant, "the unscoped Entra permission still reaches Bob");
+    assert_eq!(
+        decide(&tenant, RBAC_APP, ENTRA, BOB),
+        Decision::EntraGrant,
+        "the unscoped Entra permission still reaches Bob"
+    );
 }
 
 #[test]
 fn access_policies_do_not_narrow_an_rbac_grant() {
     let tenant = tenant(seed());
     rbac(&tenant, json!({}));
-    run(&tenant, "New-ApplicationAccessPolicy", json!({"AccessRight": "RestrictAccess", "AppId": RBAC_APP, "PolicyScopeGroupId": "scoped"}));
-    assert!(matches!(decide(&tenant, RBAC_APP, ENTRA, BOB), Decision::RbacGrant(_)));
+    run(
+        &tenant,
+        "New-ApplicationAccessPolicy",
+        json!({"AccessRight": "RestrictAccess", "AppId": RBAC_APP, "PolicyScopeGroupId": "scoped"}),
+    );
+    assert!(matches!(
+        decide(&tenant, RBAC_APP, ENTRA, BOB),
+        Decision::RbacGrant(_)
+    ));
 }
 
 #[test]
 fn a_pointer_made_with_the_app_registration_id_grants_nothing() {
     let tenant = tenant(seed());
     let registration = uuid::Uuid::new_v4().to_string();
-    run(&tenant, "New-ServicePrincipal", json!({"AppId": RBAC_APP, "ObjectId": registration}));
-    run(&tenant, "New-ManagementRoleAssignment", json!({"App": RBAC_APP, "Role": "Application Contacts.ReadWrite"}));
+    run(
+        &tenant,
+        "New-ServicePrincipal",
+        json!({"AppId": RBAC_APP, "ObjectId": registration}),
+    );
+    run(
+        &tenant,
+        "New-ManagementRoleAssignment",
+        json!({"App": RBAC_APP, "Role": "Application Contacts.ReadWrite"}),
+    );
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
 }
 
@@ -204,14 +332,21 @@ fn a_pointer_made_with_the_app_registration_id_grants_nothing() {
 fn a_graph_made_assignment_to_a_users_scope_counts() {
     let tenant = tenant(seed());
     let sp = exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP);
-    tenant.exchange.lock().assignments.push(exokit_sandbox::exchange::rbac::RoleAssignment {
-        id: "a".into(),
-        name: "a".into(),
-        role_id: "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc".into(),
-        principal_id: sp,
-        scope: exokit_sandbox::exchange::rbac::AssignmentScope::User(BOB.into()),
-    });
-    assert!(matches!(decide(&tenant, RBAC_APP, &[], BOB), Decision::RbacGrant(_)));
+    tenant
+        .exchange
+        .lock()
+        .assignments
+        .push(exokit_sandbox::exchange::rbac::RoleAssignment {
+            id: "a".into(),
+            name: "a".into(),
+            role_id: "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc".into(),
+            principal_id: sp,
+            scope: exokit_sandbox::exchange::rbac::AssignmentScope::User(BOB.into()),
+        });
+    assert!(matches!(
+        decide(&tenant, RBAC_APP, &[], BOB),
+        Decision::RbacGrant(_)
+    ));
     assert_eq!(decide(&tenant, RBAC_APP, &[], ALICE), Decision::NotGranted);
 }
 
@@ -223,9 +358,25 @@ async fn graph_contact_routes_answer_the_raop_403_for_a_blocked_mailbox() {
     let made = client.invoke(&exchange, "New-ApplicationAccessPolicy", json!({"AccessRight": "RestrictAccess", "AppId": CONTACTS_APP, "PolicyScopeGroupId": "scoped"})).await;
     assert_eq!(made.status, 200, "{}", made.body);
     let graph = client.graph_token(CONTACTS_APP).await;
-    let alice = client.send(&graph, "GET", &format!("/v1.0/users/{ALICE}/contacts"), None, &[]).await;
+    let alice = client
+        .send(
+            &graph,
+            "GET",
+            &format!("/v1.0/users/{ALICE}/contacts"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(alice.status, 200, "{}", alice.body);
-    let bob = client.send(&graph, "GET", &format!("/v1.0/users/{BOB}/contacts"), None, &[]).await;
+    let bob = client
+        .send(
+            &graph,
+            "GET",
+            &format!("/v1.0/users/{BOB}/contacts"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!((bob.status, bob.code()), (403, "ErrorAccessDenied"));
     assert!(bob.message().contains("[RAOP]"), "{}", bob.body);
 }
@@ -237,8 +388,32 @@ async fn joining_the_scope_group_opens_the_mailbox() {
     let exchange = client.exchange_token(ADMIN).await;
     client.invoke(&exchange, "New-ApplicationAccessPolicy", json!({"AccessRight": "RestrictAccess", "AppId": CONTACTS_APP, "PolicyScopeGroupId": "scoped"})).await;
     let graph = client.graph_token(CONTACTS_APP).await;
-    assert_eq!(client.send(&graph, "GET", &format!("/v1.0/users/{BOB}/contacts"), None, &[]).await.status, 403);
+    assert_eq!(
+        client
+            .send(
+                &graph,
+                "GET",
+                &format!("/v1.0/users/{BOB}/contacts"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        403
+    );
     let added = client.invoke(&exchange, "Add-DistributionGroupMember", json!({"Identity": "scoped", "Member": upn("bob"), "BypassSecurityGroupManagerCheck": true})).await;
     assert_eq!(added.status, 200);
-    assert_eq!(client.send(&graph, "GET", &format!("/v1.0/users/{BOB}/contacts"), None, &[]).await.status, 200);
+    assert_eq!(
+        client
+            .send(
+                &graph,
+                "GET",
+                &format!("/v1.0/users/{BOB}/contacts"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        200
+    );
 }

@@ -16,7 +16,15 @@ async fn admin() -> (Client, String) {
 }
 
 async fn new_app(client: &Client, token: &str, name: &str) -> Value {
-    let made = client.send(token, "POST", "/v1.0/applications", Some(json!({"displayName": name})), &[]).await;
+    let made = client
+        .send(
+            token,
+            "POST",
+            "/v1.0/applications",
+            Some(json!({"displayName": name})),
+            &[],
+        )
+        .await;
     assert_eq!(made.status, 201, "{}", made.body);
     made.body
 }
@@ -27,17 +35,71 @@ async fn a_new_application_is_invisible_for_the_replication_lag() {
     client.set_replication_lag(600).await;
     let app = new_app(&client, &token, "Fresh").await;
     let (id, app_id) = (app["id"].as_str().unwrap(), app["appId"].as_str().unwrap());
-    let read = client.send(&token, "GET", &format!("/v1.0/applications/{id}"), None, &[]).await;
-    assert_eq!((read.status, read.code()), (404, "Request_ResourceNotFound"));
-    assert!(read.message().contains("does not exist or one of its queried reference-property objects are not present"));
-    let sp = client.send(&token, "POST", "/v1.0/servicePrincipals", Some(json!({"appId": app_id})), &[]).await;
+    let read = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/applications/{id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (read.status, read.code()),
+        (404, "Request_ResourceNotFound")
+    );
+    assert!(read.message().contains(
+        "does not exist or one of its queried reference-property objects are not present"
+    ));
+    let sp = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(json!({"appId": app_id})),
+            &[],
+        )
+        .await;
     assert_eq!((sp.status, sp.code()), (400, "Request_BadRequest"));
-    assert_eq!(sp.message(), format!("The appId '{app_id}' of the service principal does not reference a valid application object."));
-    let password = client.send(&token, "POST", &format!("/v1.0/applications/{id}/addPassword"), Some(json!({})), &[]).await;
+    assert_eq!(
+        sp.message(),
+        format!(
+            "The appId '{app_id}' of the service principal does not reference a valid application object."
+        )
+    );
+    let password = client
+        .send(
+            &token,
+            "POST",
+            &format!("/v1.0/applications/{id}/addPassword"),
+            Some(json!({})),
+            &[],
+        )
+        .await;
     assert_eq!(password.status, 404);
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(client.send(&token, "GET", &format!("/v1.0/applications/{id}"), None, &[]).await.status, 200);
-    let sp = client.send(&token, "POST", "/v1.0/servicePrincipals", Some(json!({"appId": app_id})), &[]).await;
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "GET",
+                &format!("/v1.0/applications/{id}"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        200
+    );
+    let sp = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(json!({"appId": app_id})),
+            &[],
+        )
+        .await;
     assert_eq!(sp.status, 201, "{}", sp.body);
 }
 
@@ -46,17 +108,71 @@ async fn a_new_service_principal_is_invisible_for_the_lag_even_to_role_assignmen
     let (client, token) = admin().await;
     let app = new_app(&client, &token, "Fresh").await;
     client.set_replication_lag(600).await;
-    let sp = client.send(&token, "POST", "/v1.0/servicePrincipals", Some(json!({"appId": app["appId"]})), &[]).await;
+    let sp = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(json!({"appId": app["appId"]})),
+            &[],
+        )
+        .await;
     assert_eq!(sp.status, 201);
     let sp_id = sp.body["id"].as_str().unwrap().to_string();
-    let read = client.send(&token, "GET", &format!("/v1.0/servicePrincipals/{sp_id}"), None, &[]).await;
-    assert_eq!((read.status, read.code()), (404, "Request_ResourceNotFound"));
+    let read = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/servicePrincipals/{sp_id}"),
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (read.status, read.code()),
+        (404, "Request_ResourceNotFound")
+    );
     let assignment = json!({"principalId": format!("/ServicePrincipals/{sp_id}"), "roleDefinitionId": "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc", "directoryScopeId": "/"});
-    let refused = client.send(&token, "POST", "/beta/roleManagement/exchange/roleAssignments", Some(assignment.clone()), &[]).await;
-    assert_eq!((refused.status, refused.code()), (404, "Request_ResourceNotFound"));
+    let refused = client
+        .send(
+            &token,
+            "POST",
+            "/beta/roleManagement/exchange/roleAssignments",
+            Some(assignment.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (404, "Request_ResourceNotFound")
+    );
     tokio::time::sleep(Duration::from_millis(700)).await;
-    assert_eq!(client.send(&token, "GET", &format!("/v1.0/servicePrincipals/{sp_id}"), None, &[]).await.status, 200);
-    assert_eq!(client.send(&token, "POST", "/beta/roleManagement/exchange/roleAssignments", Some(assignment), &[]).await.status, 201);
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "GET",
+                &format!("/v1.0/servicePrincipals/{sp_id}"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        200
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "POST",
+                "/beta/roleManagement/exchange/roleAssignments",
+                Some(assignment),
+                &[]
+            )
+            .await
+            .status,
+        201
+    );
 }
 
 #[tokio::test]
@@ -64,24 +180,47 @@ async fn add_password_shows_the_secret_once() {
     let (client, token) = admin().await;
     let app = new_app(&client, &token, "Secretive").await;
     let id = app["id"].as_str().unwrap();
-    let added = client.send(&token, "POST", &format!("/v1.0/applications/{id}/addPassword"), Some(json!({"passwordCredential": {"displayName": "ci"}})), &[]).await;
+    let added = client
+        .send(
+            &token,
+            "POST",
+            &format!("/v1.0/applications/{id}/addPassword"),
+            Some(json!({"passwordCredential": {"displayName": "ci"}})),
+            &[],
+        )
+        .await;
     assert_eq!(added.status, 200, "{}", added.body);
     let secret = added.body["secretText"].as_str().unwrap();
     assert_eq!(secret.len(), 40);
     assert_eq!(added.body["hint"].as_str().unwrap(), &secret[..3]);
     assert_eq!(added.body["displayName"], "ci");
-    let listed = client.send(&token, "GET", &format!("/v1.0/applications/{id}"), None, &[]).await;
+    let listed = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/applications/{id}"),
+            None,
+            &[],
+        )
+        .await;
     let credentials = listed.body["passwordCredentials"].as_array().unwrap();
     assert_eq!(credentials.len(), 1);
     assert!(credentials[0]["secretText"].is_null());
-    assert!(client.sandbox.state.tenants[0].directory.secret_matches(app["appId"].as_str().unwrap(), secret));
+    assert!(
+        client.sandbox.state.tenants[0]
+            .directory
+            .secret_matches(app["appId"].as_str().unwrap(), secret)
+    );
 }
 
 #[tokio::test]
 async fn add_password_by_app_id_and_with_an_empty_body() {
     let (client, token) = admin().await;
     let app = new_app(&client, &token, "Keyed").await;
-    let path = format!("/v1.0/applications(appId='{}')/addPassword", app["appId"].as_str().unwrap());
+    let path = format!(
+        "/v1.0/applications(appId='{}')/addPassword",
+        app["appId"].as_str().unwrap()
+    );
     let added = client.send_raw(&token, "POST", &path, "").await;
     assert_eq!(added.status, 200, "{}", added.body);
     assert!(added.body["secretText"].is_string());
@@ -91,42 +230,108 @@ async fn add_password_by_app_id_and_with_an_empty_body() {
 async fn add_password_refuses_a_past_end_date_and_unknown_properties() {
     let (client, token) = admin().await;
     let app = new_app(&client, &token, "Strict").await;
-    let path = format!("/v1.0/applications/{}/addPassword", app["id"].as_str().unwrap());
-    let past = client.send(&token, "POST", &path, Some(json!({"passwordCredential": {"endDateTime": "2001-01-01T00:00:00Z"}})), &[]).await;
+    let path = format!(
+        "/v1.0/applications/{}/addPassword",
+        app["id"].as_str().unwrap()
+    );
+    let past = client
+        .send(
+            &token,
+            "POST",
+            &path,
+            Some(json!({"passwordCredential": {"endDateTime": "2001-01-01T00:00:00Z"}})),
+            &[],
+        )
+        .await;
     assert_eq!((past.status, past.code()), (400, "Request_BadRequest"));
-    let unknown = client.send(&token, "POST", &path, Some(json!({"secret": "mine"})), &[]).await;
+    let unknown = client
+        .send(&token, "POST", &path, Some(json!({"secret": "mine"})), &[])
+        .await;
     assert_eq!(unknown.status, 400);
 }
 
 #[tokio::test]
 async fn one_service_principal_per_application() {
     let (client, token) = admin().await;
-    let twice = client.send(&token, "POST", "/v1.0/servicePrincipals", Some(json!({"appId": ADMIN})), &[]).await;
-    assert_eq!((twice.status, twice.code()), (409, "Request_MultipleObjectsWithSameKeyValue"));
+    let twice = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/servicePrincipals",
+            Some(json!({"appId": ADMIN})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (twice.status, twice.code()),
+        (409, "Request_MultipleObjectsWithSameKeyValue")
+    );
 }
 
 #[tokio::test]
 async fn seeded_apps_have_a_registration_and_a_service_principal() {
     let (client, token) = admin().await;
-    let sp = client.send(&token, "GET", &format!("/v1.0/servicePrincipals(appId='{CONTACTS_APP}')"), None, &[]).await;
+    let sp = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/servicePrincipals(appId='{CONTACTS_APP}')"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(sp.status, 200, "{}", sp.body);
-    assert_eq!(sp.body["id"], exokit_sandbox::directory::seeded_service_principal_id(CONTACTS_APP));
-    let app = client.send(&token, "GET", &format!("/v1.0/applications(appId='{CONTACTS_APP}')"), None, &[]).await;
+    assert_eq!(
+        sp.body["id"],
+        exokit_sandbox::directory::seeded_service_principal_id(CONTACTS_APP)
+    );
+    let app = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/applications(appId='{CONTACTS_APP}')"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(app.body["displayName"], "Contacts Sync");
-    let filtered = client.send(&token, "GET", &format!("/v1.0/servicePrincipals?$filter=appId eq '{CONTACTS_APP}'"), None, &[]).await;
+    let filtered = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/servicePrincipals?$filter=appId eq '{CONTACTS_APP}'"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(filtered.rows().len(), 1);
 }
 
 #[tokio::test]
 async fn malformed_directory_bodies_are_400s() {
     let (client, token) = admin().await;
-    let broken = client.send_raw(&token, "POST", "/v1.0/applications", "{not json").await;
+    let broken = client
+        .send_raw(&token, "POST", "/v1.0/applications", "{not json")
+        .await;
     assert_eq!((broken.status, broken.code()), (400, "BadRequest"));
     let empty = client.send_raw(&token, "POST", "/v1.0/groups", "").await;
     assert_eq!(empty.status, 400);
-    let nameless = client.send(&token, "POST", "/v1.0/applications", Some(json!({"displayName": 5})), &[]).await;
-    assert_eq!(nameless.message(), "Invalid value specified for property 'displayName' of resource 'Application'.");
-    let bad_id = client.send(&token, "GET", "/v1.0/groups/not-a-guid", None, &[]).await;
+    let nameless = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/applications",
+            Some(json!({"displayName": 5})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        nameless.message(),
+        "Invalid value specified for property 'displayName' of resource 'Application'."
+    );
+    let bad_id = client
+        .send(&token, "GET", "/v1.0/groups/not-a-guid", None, &[])
+        .await;
     assert_eq!((bad_id.status, bad_id.code()), (400, "Request_BadRequest"));
 }
 
@@ -135,18 +340,51 @@ async fn directory_reads_need_a_directory_permission() {
     let client = Client::start().await;
     let token = client.graph_token(READER).await;
     let refused = client.send(&token, "GET", "/v1.0/groups", None, &[]).await;
-    assert_eq!((refused.status, refused.code()), (403, "Authorization_RequestDenied"));
+    assert_eq!(
+        (refused.status, refused.code()),
+        (403, "Authorization_RequestDenied")
+    );
 }
 
 #[tokio::test]
 async fn groups_list_with_filters_and_members_with_their_types() {
     let (client, token) = admin().await;
-    let found = client.send(&token, "GET", "/v1.0/groups?$filter=displayName eq 'scoped'", None, &[]).await;
+    let found = client
+        .send(
+            &token,
+            "GET",
+            "/v1.0/groups?$filter=displayName eq 'scoped'",
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(found.rows().len(), 1);
-    assert_eq!((found.rows()[0]["mailEnabled"].as_bool(), found.rows()[0]["securityEnabled"].as_bool()), (Some(true), Some(true)));
-    let members = client.send(&token, "GET", &format!("/v1.0/groups/{OUTER}/members"), None, &[]).await;
+    assert_eq!(
+        (
+            found.rows()[0]["mailEnabled"].as_bool(),
+            found.rows()[0]["securityEnabled"].as_bool()
+        ),
+        (Some(true), Some(true))
+    );
+    let members = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/groups/{OUTER}/members"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(members.rows()[0]["@odata.type"], "#microsoft.graph.group");
-    let members = client.send(&token, "GET", &format!("/v1.0/groups/{SCOPED}/members"), None, &[]).await;
+    let members = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/groups/{SCOPED}/members"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(members.rows()[0]["@odata.type"], "#microsoft.graph.user");
     assert_eq!(members.rows()[0]["id"], ALICE);
 }
@@ -155,61 +393,241 @@ async fn groups_list_with_filters_and_members_with_their_types() {
 async fn graph_cannot_create_a_mail_enabled_security_group() {
     let (client, token) = admin().await;
     let body = json!({"displayName": "X", "mailEnabled": true, "mailNickname": "x", "securityEnabled": true});
-    let refused = client.send(&token, "POST", "/v1.0/groups", Some(body), &[]).await;
-    assert_eq!((refused.status, refused.code()), (400, "Request_BadRequest"));
-    assert_eq!(refused.message(), "Cannot Create a mail-enabled security groups and or distribution list.");
-    let missing = client.send(&token, "POST", "/v1.0/groups", Some(json!({"displayName": "X", "mailEnabled": false, "securityEnabled": true})), &[]).await;
-    assert_eq!(missing.message(), "Invalid value specified for property 'mailNickname' of resource 'Group'.");
+    let refused = client
+        .send(&token, "POST", "/v1.0/groups", Some(body), &[])
+        .await;
+    assert_eq!(
+        (refused.status, refused.code()),
+        (400, "Request_BadRequest")
+    );
+    assert_eq!(
+        refused.message(),
+        "Cannot Create a mail-enabled security groups and or distribution list."
+    );
+    let missing = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/groups",
+            Some(json!({"displayName": "X", "mailEnabled": false, "securityEnabled": true})),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        missing.message(),
+        "Invalid value specified for property 'mailNickname' of resource 'Group'."
+    );
 }
 
 #[tokio::test]
 async fn graph_edits_security_group_members_by_reference() {
     let (client, token) = admin().await;
     let body = json!({"displayName": "Sec", "mailEnabled": false, "mailNickname": "sec", "securityEnabled": true});
-    let group = client.send(&token, "POST", "/v1.0/groups", Some(body), &[]).await;
+    let group = client
+        .send(&token, "POST", "/v1.0/groups", Some(body), &[])
+        .await;
     assert_eq!(group.status, 201);
     let id = group.body["id"].as_str().unwrap();
-    let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
-    assert_eq!(client.send(&token, "POST", &format!("/v1.0/groups/{id}/members/$ref"), Some(reference.clone()), &[]).await.status, 204);
-    let again = client.send(&token, "POST", &format!("/v1.0/groups/{id}/members/$ref"), Some(reference), &[]).await;
-    assert_eq!(again.message(), "One or more added object references already exist for the following modified properties: 'members'.");
-    assert_eq!(client.send(&token, "DELETE", &format!("/v1.0/groups/{id}/members/{BOB}/$ref"), None, &[]).await.status, 204);
-    assert_eq!(client.send(&token, "DELETE", &format!("/v1.0/groups/{id}/members/{BOB}/$ref"), None, &[]).await.status, 404);
+    let reference =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "POST",
+                &format!("/v1.0/groups/{id}/members/$ref"),
+                Some(reference.clone()),
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    let again = client
+        .send(
+            &token,
+            "POST",
+            &format!("/v1.0/groups/{id}/members/$ref"),
+            Some(reference),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        again.message(),
+        "One or more added object references already exist for the following modified properties: 'members'."
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "DELETE",
+                &format!("/v1.0/groups/{id}/members/{BOB}/$ref"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "DELETE",
+                &format!("/v1.0/groups/{id}/members/{BOB}/$ref"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
     let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{CAROL}")});
-    assert_eq!(client.send(&token, "POST", &format!("/v1.0/groups/{id}/members/$ref"), Some(reference), &[]).await.status, 204);
-    let by_query = format!("/v1.0/groups/{id}/members/$ref?$id=https://graph.microsoft.com/v1.0/directoryObjects/{CAROL}");
-    assert_eq!(client.send(&token, "DELETE", &by_query, None, &[]).await.status, 204);
-    assert_eq!(client.send(&token, "DELETE", &format!("/v1.0/groups/{id}/members/$ref"), None, &[]).await.status, 400, "no $id");
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "POST",
+                &format!("/v1.0/groups/{id}/members/$ref"),
+                Some(reference),
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    let by_query = format!(
+        "/v1.0/groups/{id}/members/$ref?$id=https://graph.microsoft.com/v1.0/directoryObjects/{CAROL}"
+    );
+    assert_eq!(
+        client
+            .send(&token, "DELETE", &by_query, None, &[])
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "DELETE",
+                &format!("/v1.0/groups/{id}/members/$ref"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        400,
+        "no $id"
+    );
     let nobody = json!({"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/99999999-0000-4000-8000-000000000000"});
-    assert_eq!(client.send(&token, "POST", &format!("/v1.0/groups/{id}/members/$ref"), Some(nobody), &[]).await.status, 404);
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "POST",
+                &format!("/v1.0/groups/{id}/members/$ref"),
+                Some(nobody),
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
 async fn graph_cannot_edit_members_of_mail_enabled_groups() {
     let (client, token) = admin().await;
-    let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
-    let refused = client.send(&token, "POST", &format!("/v1.0/groups/{SCOPED}/members/$ref"), Some(reference), &[]).await;
-    assert_eq!((refused.status, refused.message()), (400, "Cannot Update a mail-enabled security groups and or distribution list."));
+    let reference =
+        json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
+    let refused = client
+        .send(
+            &token,
+            "POST",
+            &format!("/v1.0/groups/{SCOPED}/members/$ref"),
+            Some(reference),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (refused.status, refused.message()),
+        (
+            400,
+            "Cannot Update a mail-enabled security groups and or distribution list."
+        )
+    );
 }
 
 #[tokio::test]
 async fn administrative_units_hold_members() {
     let (client, token) = admin().await;
-    let unit = client.send(&token, "POST", "/v1.0/directory/administrativeUnits", Some(json!({"displayName": "Americas"})), &[]).await;
+    let unit = client
+        .send(
+            &token,
+            "POST",
+            "/v1.0/directory/administrativeUnits",
+            Some(json!({"displayName": "Americas"})),
+            &[],
+        )
+        .await;
     assert_eq!(unit.status, 201);
     let id = unit.body["id"].as_str().unwrap();
     let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{ALICE}")});
-    assert_eq!(client.send(&token, "POST", &format!("/v1.0/directory/administrativeUnits/{id}/members/$ref"), Some(reference), &[]).await.status, 204);
-    let members = client.send(&token, "GET", &format!("/v1.0/directory/administrativeUnits/{id}/members"), None, &[]).await;
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "POST",
+                &format!("/v1.0/directory/administrativeUnits/{id}/members/$ref"),
+                Some(reference),
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    let members = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/directory/administrativeUnits/{id}/members"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(members.rows()[0]["userPrincipalName"], upn("alice"));
-    assert_eq!(client.send(&token, "DELETE", &format!("/v1.0/directory/administrativeUnits/{id}/members/{ALICE}/$ref"), None, &[]).await.status, 204);
-    let seeded = client.send(&token, "GET", &format!("/v1.0/directory/administrativeUnits/{EUROPE}/members"), None, &[]).await;
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "DELETE",
+                &format!("/v1.0/directory/administrativeUnits/{id}/members/{ALICE}/$ref"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    let seeded = client
+        .send(
+            &token,
+            "GET",
+            &format!("/v1.0/directory/administrativeUnits/{EUROPE}/members"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(seeded.rows()[0]["id"], CAROL);
 }
 
 fn assignment(principal: &str, role: &str, scope: Value) -> Value {
-    let mut body = json!({"principalId": format!("/ServicePrincipals/{principal}"), "roleDefinitionId": role});
-    body.as_object_mut().unwrap().extend(scope.as_object().unwrap().clone());
+    let mut body =
+        json!({"principalId": format!("/ServicePrincipals/{principal}"), "roleDefinitionId": role});
+    body.as_object_mut()
+        .unwrap()
+        .extend(scope.as_object().unwrap().clone());
     body
 }
 
@@ -219,18 +637,70 @@ const CONTACTS_READWRITE_ROLE: &str = "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc";
 async fn role_assignments_are_created_listed_with_filters_and_deleted() {
     let (client, token) = admin().await;
     let sp = exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP);
-    let body = assignment(&sp, CONTACTS_READWRITE_ROLE, json!({"directoryScopeId": format!("/administrativeUnits/{EUROPE}")}));
-    let made = client.send(&token, "POST", "/beta/roleManagement/exchange/roleAssignments", Some(body), &[]).await;
+    let body = assignment(
+        &sp,
+        CONTACTS_READWRITE_ROLE,
+        json!({"directoryScopeId": format!("/administrativeUnits/{EUROPE}")}),
+    );
+    let made = client
+        .send(
+            &token,
+            "POST",
+            "/beta/roleManagement/exchange/roleAssignments",
+            Some(body),
+            &[],
+        )
+        .await;
     assert_eq!(made.status, 201, "{}", made.body);
     assert_eq!(made.body["principalId"], format!("/ServicePrincipals/{sp}"));
     assert!(made.body["appScopeId"].is_null());
     let id = made.body["id"].as_str().unwrap();
-    let filter = format!("/beta/roleManagement/exchange/roleAssignments?$filter=principalId eq '/ServicePrincipals/{sp}'");
-    assert_eq!(client.send(&token, "GET", &filter, None, &[]).await.rows().len(), 1);
+    let filter = format!(
+        "/beta/roleManagement/exchange/roleAssignments?$filter=principalId eq '/ServicePrincipals/{sp}'"
+    );
+    assert_eq!(
+        client
+            .send(&token, "GET", &filter, None, &[])
+            .await
+            .rows()
+            .len(),
+        1
+    );
     let other = "/beta/roleManagement/exchange/roleAssignments?$filter=roleDefinitionId eq '1f704712-7d46-481f-b2cd-dbcc978c4f2a'";
-    assert_eq!(client.send(&token, "GET", other, None, &[]).await.rows().len(), 0);
-    assert_eq!(client.send(&token, "DELETE", &format!("/beta/roleManagement/exchange/roleAssignments/{id}"), None, &[]).await.status, 204);
-    assert_eq!(client.send(&token, "GET", &format!("/beta/roleManagement/exchange/roleAssignments/{id}"), None, &[]).await.status, 404);
+    assert_eq!(
+        client
+            .send(&token, "GET", other, None, &[])
+            .await
+            .rows()
+            .len(),
+        0
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "DELETE",
+                &format!("/beta/roleManagement/exchange/roleAssignments/{id}"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        204
+    );
+    assert_eq!(
+        client
+            .send(
+                &token,
+                "GET",
+                &format!("/beta/roleManagement/exchange/roleAssignments/{id}"),
+                None,
+                &[]
+            )
+            .await
+            .status,
+        404
+    );
 }
 
 #[tokio::test]
@@ -239,52 +709,155 @@ async fn role_assignment_bodies_are_checked() {
     let sp = exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP);
     let post = |body: Value| {
         let (client, token) = (&client, &token);
-        async move { client.send(token, "POST", "/beta/roleManagement/exchange/roleAssignments", Some(body), &[]).await }
+        async move {
+            client
+                .send(
+                    token,
+                    "POST",
+                    "/beta/roleManagement/exchange/roleAssignments",
+                    Some(body),
+                    &[],
+                )
+                .await
+        }
     };
-    let both = post(assignment(&sp, CONTACTS_READWRITE_ROLE, json!({"directoryScopeId": "/", "appScopeId": "x"}))).await;
+    let both = post(assignment(
+        &sp,
+        CONTACTS_READWRITE_ROLE,
+        json!({"directoryScopeId": "/", "appScopeId": "x"}),
+    ))
+    .await;
     assert_eq!(both.status, 400);
     let neither = post(assignment(&sp, CONTACTS_READWRITE_ROLE, json!({}))).await;
     assert_eq!(neither.status, 400);
     let bare = post(json!({"principalId": sp, "roleDefinitionId": CONTACTS_READWRITE_ROLE, "directoryScopeId": "/"})).await;
     assert_eq!(bare.status, 400);
-    let unknown_role = post(assignment(&sp, "99999999-0000-4000-8000-000000000000", json!({"directoryScopeId": "/"}))).await;
+    let unknown_role = post(assignment(
+        &sp,
+        "99999999-0000-4000-8000-000000000000",
+        json!({"directoryScopeId": "/"}),
+    ))
+    .await;
     assert_eq!(unknown_role.status, 404);
-    let management_role = post(assignment(&sp, "1e2fe6d7-9fe1-4cfe-b0a1-9ef4a2e8a7ac", json!({"directoryScopeId": "/"}))).await;
+    let management_role = post(assignment(
+        &sp,
+        "1e2fe6d7-9fe1-4cfe-b0a1-9ef4a2e8a7ac",
+        json!({"directoryScopeId": "/"}),
+    ))
+    .await;
     assert_eq!(management_role.status, 400);
-    let missing_group = post(assignment(&sp, CONTACTS_READWRITE_ROLE, json!({"directoryScopeId": "/groups/99999999-0000-4000-8000-000000000000"}))).await;
+    let missing_group = post(assignment(
+        &sp,
+        CONTACTS_READWRITE_ROLE,
+        json!({"directoryScopeId": "/groups/99999999-0000-4000-8000-000000000000"}),
+    ))
+    .await;
     assert_eq!(missing_group.status, 404);
-    let missing_scope = post(assignment(&sp, CONTACTS_READWRITE_ROLE, json!({"appScopeId": "99999999-0000-4000-8000-000000000000"}))).await;
+    let missing_scope = post(assignment(
+        &sp,
+        CONTACTS_READWRITE_ROLE,
+        json!({"appScopeId": "99999999-0000-4000-8000-000000000000"}),
+    ))
+    .await;
     assert_eq!(missing_scope.status, 404);
 }
 
 #[tokio::test]
 async fn the_exchange_provider_is_beta_only() {
     let (client, token) = admin().await;
-    let v1 = client.send(&token, "GET", "/v1.0/roleManagement/exchange/roleAssignments", None, &[]).await;
-    assert_eq!((v1.status, v1.message()), (400, "Resource not found for the segment 'exchange'."));
+    let v1 = client
+        .send(
+            &token,
+            "GET",
+            "/v1.0/roleManagement/exchange/roleAssignments",
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (v1.status, v1.message()),
+        (400, "Resource not found for the segment 'exchange'.")
+    );
 }
 
 #[tokio::test]
 async fn custom_app_scopes_are_management_scopes() {
     let (client, token) = admin().await;
     let body = json!({"type": "RecipientScope", "displayName": "Scoped members", "customAttributes": {"Exclusive": false, "RecipientFilter": format!("MemberOfGroup -eq '{SCOPED_DN}'")}});
-    let made = client.send(&token, "POST", "/beta/roleManagement/exchange/customAppScopes", Some(body), &[]).await;
+    let made = client
+        .send(
+            &token,
+            "POST",
+            "/beta/roleManagement/exchange/customAppScopes",
+            Some(body),
+            &[],
+        )
+        .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let scope_id = made.body["id"].as_str().unwrap().to_string();
-    let listed = client.send(&token, "GET", "/beta/roleManagement/exchange/customAppScopes?$filter=displayName eq 'Scoped members'", None, &[]).await;
-    assert_eq!(listed.rows()[0]["customAttributes"]["RecipientFilter"], format!("MemberOfGroup -eq '{SCOPED_DN}'"));
+    let listed = client
+        .send(
+            &token,
+            "GET",
+            "/beta/roleManagement/exchange/customAppScopes?$filter=displayName eq 'Scoped members'",
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!(
+        listed.rows()[0]["customAttributes"]["RecipientFilter"],
+        format!("MemberOfGroup -eq '{SCOPED_DN}'")
+    );
     let bad = json!({"type": "RecipientScope", "displayName": "Bad", "customAttributes": {"RecipientFilter": "MemberOfGroup -eq"}});
-    let refused = client.send(&token, "POST", "/beta/roleManagement/exchange/customAppScopes", Some(bad), &[]).await;
-    assert!(refused.status == 400 && refused.message().starts_with("Invalid filter syntax."), "{}", refused.body);
+    let refused = client
+        .send(
+            &token,
+            "POST",
+            "/beta/roleManagement/exchange/customAppScopes",
+            Some(bad),
+            &[],
+        )
+        .await;
+    assert!(
+        refused.status == 400 && refused.message().starts_with("Invalid filter syntax."),
+        "{}",
+        refused.body
+    );
     let sp = exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP);
-    let used = client.send(&token, "POST", "/beta/roleManagement/exchange/roleAssignments", Some(assignment(&sp, CONTACTS_READWRITE_ROLE, json!({"appScopeId": scope_id}))), &[]).await;
+    let used = client
+        .send(
+            &token,
+            "POST",
+            "/beta/roleManagement/exchange/roleAssignments",
+            Some(assignment(
+                &sp,
+                CONTACTS_READWRITE_ROLE,
+                json!({"appScopeId": scope_id}),
+            )),
+            &[],
+        )
+        .await;
     assert_eq!(used.status, 201, "{}", used.body);
     assert_eq!(used.body["appScopeId"], scope_id.as_str());
     assert!(used.body["directoryScopeId"].is_null());
-    let in_use = client.send(&token, "DELETE", &format!("/beta/roleManagement/exchange/customAppScopes/{scope_id}"), None, &[]).await;
+    let in_use = client
+        .send(
+            &token,
+            "DELETE",
+            &format!("/beta/roleManagement/exchange/customAppScopes/{scope_id}"),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(in_use.status, 400);
     let exchange = client.exchange_token(ADMIN).await;
-    let shown = client.invoke(&exchange, "Get-ManagementScope", json!({"Identity": "Scoped members"})).await;
+    let shown = client
+        .invoke(
+            &exchange,
+            "Get-ManagementScope",
+            json!({"Identity": "Scoped members"}),
+        )
+        .await;
     assert_eq!(shown.rows()[0]["Guid"], scope_id.as_str());
 }
 
@@ -299,9 +872,17 @@ async fn every_catalog_route_is_served() {
             path.replace_range(start..=end, "99999999-0000-4000-8000-000000000000");
         }
         let body = (method == "POST").then(|| json!({}));
-        let answer = client.send(&token, method, &format!("/{version}{path}"), body, &[]).await;
+        let answer = client
+            .send(&token, method, &format!("/{version}{path}"), body, &[])
+            .await;
         assert_ne!(answer.status, 405, "{method} /{version}{path}");
-        assert!(!answer.message().starts_with("Resource not found for the segment"), "{method} /{version}{path}: {}", answer.body);
+        assert!(
+            !answer
+                .message()
+                .starts_with("Resource not found for the segment"),
+            "{method} /{version}{path}: {}",
+            answer.body
+        );
     }
 }
 
@@ -316,7 +897,16 @@ fn every_catalog_route_exists_in_graph() {
     let failures: Vec<String> = exokit_sandbox::routes::directory::graph_routes()
         .into_iter()
         .filter(|(_, _, template)| !documented_only(template))
-        .filter_map(|(method, version, template)| graph.check_path(version, method, template).err().map(|e| format!("{method} {version} {template}: {e}")))
+        .filter_map(|(method, version, template)| {
+            graph
+                .check_path(version, method, template)
+                .err()
+                .map(|e| format!("{method} {version} {template}: {e}"))
+        })
         .collect();
-    assert!(failures.is_empty(), "routes real Graph does not have:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "routes real Graph does not have:\n{}",
+        failures.join("\n")
+    );
 }

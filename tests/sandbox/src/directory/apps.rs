@@ -117,7 +117,10 @@ impl Application {
 impl PasswordCredential {
     /// A new secret: 40 characters like Entra's, valid from now until `end` (two years when
     /// not given, as `addPassword` documents).
-    pub fn generate(display_name: Option<String>, end: Option<DateTime<Utc>>) -> PasswordCredential {
+    pub fn generate(
+        display_name: Option<String>,
+        end: Option<DateTime<Utc>>,
+    ) -> PasswordCredential {
         let start = Utc::now();
         PasswordCredential {
             key_id: Uuid::new_v4().to_string(),
@@ -196,10 +199,14 @@ const SERVICE_PRINCIPAL_SALT: u128 = 0x5b;
 /// this way (the app's service principal is `derived_id(appId, 0x5b)`); use
 /// [`seeded_service_principal_id`] rather than recomputing it.
 fn derived_id(app_id: &str, salt: u128) -> String {
-    let base = Uuid::parse_str(app_id).map(|u| u.as_u128()).unwrap_or_else(|_| {
-        // Seeds may use non-GUID client ids; hash them into a stable number instead.
-        app_id.bytes().fold(0xcbf29ce484222325u128, |h, b| (h ^ b as u128).wrapping_mul(0x100000001b3))
-    });
+    let base = Uuid::parse_str(app_id)
+        .map(|u| u.as_u128())
+        .unwrap_or_else(|_| {
+            // Seeds may use non-GUID client ids; hash them into a stable number instead.
+            app_id.bytes().fold(0xcbf29ce484222325u128, |h, b| {
+                (h ^ b as u128).wrapping_mul(0x100000001b3)
+            })
+        });
     Uuid::from_u128(base ^ (salt << 4) ^ (salt << 100)).to_string()
 }
 
@@ -212,7 +219,11 @@ pub fn seeded_service_principal_id(app_id: &str) -> String {
 fn secret_text() -> String {
     const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789~._-";
     let bytes: Vec<u8> = (0..3).flat_map(|_| *Uuid::new_v4().as_bytes()).collect();
-    bytes.iter().take(40).map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char).collect()
+    bytes
+        .iter()
+        .take(40)
+        .map(|b| ALPHABET[*b as usize % ALPHABET.len()] as char)
+        .collect()
 }
 
 #[cfg(test)]
@@ -222,8 +233,14 @@ mod tests {
     #[test]
     fn seeded_ids_are_stable_and_distinct() {
         let app = "0f5d6e1a-7b3c-4a2d-9e8f-1a2b3c4d5e6f";
-        assert_eq!(seeded_service_principal_id(app), seeded_service_principal_id(app));
-        assert_ne!(seeded_service_principal_id(app), Application::seeded(app, "x", &[]).id);
+        assert_eq!(
+            seeded_service_principal_id(app),
+            seeded_service_principal_id(app)
+        );
+        assert_ne!(
+            seeded_service_principal_id(app),
+            Application::seeded(app, "x", &[]).id
+        );
         assert_ne!(seeded_service_principal_id(app), app);
     }
 
@@ -232,7 +249,10 @@ mod tests {
         let secret = PasswordCredential::generate(None, None);
         assert_eq!(secret.secret_text.len(), 40);
         assert!(secret.to_json(false)["secretText"].is_null());
-        assert_eq!(secret.to_json(true)["secretText"], secret.secret_text.as_str());
+        assert_eq!(
+            secret.to_json(true)["secretText"],
+            secret.secret_text.as_str()
+        );
         assert_eq!(secret.to_json(false)["hint"].as_str().unwrap().len(), 3);
     }
 }

@@ -9,7 +9,8 @@ use super::apps::timestamp;
 
 /// Where Exchange Online keeps a tenant's recipients in its directory; part of every
 /// DistinguishedName (`MemberOfGroup` filters compare DNs).
-const HOSTED_ORGANIZATIONS: &str = "OU=Microsoft Exchange Hosted Organizations,DC=NAMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM";
+const HOSTED_ORGANIZATIONS: &str =
+    "OU=Microsoft Exchange Hosted Organizations,DC=NAMPR01A001,DC=PROD,DC=OUTLOOK,DC=COM";
 
 /// What kind of group, as Exchange classifies it; decides what it may be used for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -76,8 +77,19 @@ pub struct Group {
 }
 
 impl Group {
-    pub fn new(id: String, display_name: String, alias: String, mail: Option<String>, kind: GroupKind, domain: &str) -> Group {
-        let dn = if kind.recipient_type_details().is_some() { distinguished_name(&alias, domain) } else { String::new() };
+    pub fn new(
+        id: String,
+        display_name: String,
+        alias: String,
+        mail: Option<String>,
+        kind: GroupKind,
+        domain: &str,
+    ) -> Group {
+        let dn = if kind.recipient_type_details().is_some() {
+            distinguished_name(&alias, domain)
+        } else {
+            String::new()
+        };
         Group {
             id,
             display_name,
@@ -99,7 +111,11 @@ impl Group {
     pub fn to_json(&self) -> Value {
         let mail_enabled = self.kind != GroupKind::Security;
         let security_enabled = matches!(self.kind, GroupKind::Security | GroupKind::MailSecurity);
-        let group_types: Vec<&str> = if self.kind == GroupKind::Unified { vec!["Unified"] } else { vec![] };
+        let group_types: Vec<&str> = if self.kind == GroupKind::Unified {
+            vec!["Unified"]
+        } else {
+            vec![]
+        };
         let proxies: Vec<String> = self.mail.iter().map(|m| format!("SMTP:{m}")).collect();
         json!({
             "id": self.id,
@@ -151,7 +167,10 @@ impl AdministrativeUnit {
 /// `CN=<alias>,OU=<domain>,OU=Microsoft Exchange Hosted Organizations,DC=…` (a comma in the
 /// alias is escaped as in LDAP).
 pub fn distinguished_name(alias: &str, domain: &str) -> String {
-    format!("CN={},OU={domain},{HOSTED_ORGANIZATIONS}", alias.replace(',', "\\,"))
+    format!(
+        "CN={},OU={domain},{HOSTED_ORGANIZATIONS}",
+        alias.replace(',', "\\,")
+    )
 }
 
 /// The DN of the organization itself, which `Get-ApplicationAccessPolicy` names when there is
@@ -166,18 +185,55 @@ mod tests {
 
     #[test]
     fn only_mail_enabled_groups_have_a_dn() {
-        let mesg = Group::new("g".into(), "Sales".into(), "sales".into(), None, GroupKind::MailSecurity, "contoso.onmicrosoft.com");
-        assert!(mesg.dn.starts_with("CN=sales,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,"));
-        let plain = Group::new("g".into(), "Sales".into(), "sales".into(), None, GroupKind::Security, "contoso.onmicrosoft.com");
+        let mesg = Group::new(
+            "g".into(),
+            "Sales".into(),
+            "sales".into(),
+            None,
+            GroupKind::MailSecurity,
+            "contoso.onmicrosoft.com",
+        );
+        assert!(mesg.dn.starts_with(
+            "CN=sales,OU=contoso.onmicrosoft.com,OU=Microsoft Exchange Hosted Organizations,"
+        ));
+        let plain = Group::new(
+            "g".into(),
+            "Sales".into(),
+            "sales".into(),
+            None,
+            GroupKind::Security,
+            "contoso.onmicrosoft.com",
+        );
         assert!(plain.dn.is_empty() && !plain.is_recipient());
     }
 
     #[test]
     fn graph_flags_follow_the_kind() {
-        let mesg = Group::new("g".into(), "S".into(), "s".into(), Some("s@c.com".into()), GroupKind::MailSecurity, "c");
+        let mesg = Group::new(
+            "g".into(),
+            "S".into(),
+            "s".into(),
+            Some("s@c.com".into()),
+            GroupKind::MailSecurity,
+            "c",
+        );
         let json = mesg.to_json();
-        assert_eq!((json["mailEnabled"].as_bool(), json["securityEnabled"].as_bool()), (Some(true), Some(true)));
-        let unified = Group::new("g".into(), "S".into(), "s".into(), None, GroupKind::Unified, "c").to_json();
+        assert_eq!(
+            (
+                json["mailEnabled"].as_bool(),
+                json["securityEnabled"].as_bool()
+            ),
+            (Some(true), Some(true))
+        );
+        let unified = Group::new(
+            "g".into(),
+            "S".into(),
+            "s".into(),
+            None,
+            GroupKind::Unified,
+            "c",
+        )
+        .to_json();
         assert_eq!(unified["groupTypes"][0], "Unified");
     }
 }

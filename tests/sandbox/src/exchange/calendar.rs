@@ -7,7 +7,15 @@ use serde_json::{Map, Value, json};
 use crate::seed::MailboxKind;
 
 pub const DETAIL_LEVELS: &[&str] = &["AvailabilityOnly", "LimitedDetails", "FullDetails"];
-pub const DATE_RANGES: &[&str] = &["OneDay", "ThreeDays", "OneWeek", "OneMonth", "ThreeMonths", "SixMonths", "OneYear"];
+pub const DATE_RANGES: &[&str] = &[
+    "OneDay",
+    "ThreeDays",
+    "OneWeek",
+    "OneMonth",
+    "ThreeMonths",
+    "SixMonths",
+    "OneYear",
+];
 
 /// The default calendar of a mailbox and how it is published.
 #[derive(Debug, Clone, PartialEq)]
@@ -40,7 +48,11 @@ impl Default for CalendarFolder {
 }
 
 pub fn new_url_token() -> String {
-    format!("{}{}", uuid::Uuid::new_v4().simple(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{}{}",
+        uuid::Uuid::new_v4().simple(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 impl CalendarFolder {
@@ -49,12 +61,19 @@ impl CalendarFolder {
         if !self.publish_enabled {
             return Value::Null;
         }
-        json!(format!("https://outlook.office365.com/owa/calendar/{}@{domain}/{}/{file}", user_id.replace('-', ""), self.url_token))
+        json!(format!(
+            "https://outlook.office365.com/owa/calendar/{}@{domain}/{}/{file}",
+            user_id.replace('-', ""),
+            self.url_token
+        ))
     }
 
     pub fn to_row(&self, upn: &str, user_id: &str, domain: &str) -> Value {
         // PowerShell shows an unset date as 01/02/0001; JSON carries it as an ISO string.
-        let sync_start = self.sync_start.map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string()).unwrap_or_else(|| "0001-01-02T00:00:00".into());
+        let sync_start = self
+            .sync_start
+            .map(|d| d.format("%Y-%m-%dT%H:%M:%S").to_string())
+            .unwrap_or_else(|| "0001-01-02T00:00:00".into());
         json!({
             "Identity": format!("{upn}:\\{}", self.name),
             "MailboxOwnerId": upn,
@@ -86,11 +105,17 @@ pub enum Kind {
 /// Every Set-CalendarProcessing property with its type and default (`Set-CalendarProcessing.md`).
 /// `AutomateProcessing`'s default depends on the mailbox: see [`processing_defaults`].
 pub const PROCESSING: &[(&str, Kind)] = &[
-    ("AutomateProcessing", Kind::Choice(&["None", "AutoUpdate", "AutoAccept"])),
+    (
+        "AutomateProcessing",
+        Kind::Choice(&["None", "AutoUpdate", "AutoAccept"]),
+    ),
     ("AllowConflicts", Kind::Bool(false)),
     ("AllowRecurringMeetings", Kind::Bool(true)),
     ("BookingWindowInDays", Kind::Int(0, 1080, 180)),
-    ("MaximumDurationInMinutes", Kind::Int(0, i32::MAX as i64, 1440)),
+    (
+        "MaximumDurationInMinutes",
+        Kind::Int(0, i32::MAX as i64, 1440),
+    ),
     ("MinimumDurationInMinutes", Kind::Int(0, i32::MAX as i64, 0)),
     ("ConflictPercentageAllowed", Kind::Int(0, 100, 0)),
     ("MaximumConflictInstances", Kind::Int(0, i32::MAX as i64, 0)),
@@ -122,7 +147,10 @@ pub const PROCESSING: &[(&str, Kind)] = &[
     ("EnableResponseDetails", Kind::Bool(true)),
     ("EnforceCapacity", Kind::Bool(false)),
     ("EnableAutoRelease", Kind::Bool(false)),
-    ("PostReservationMaxClaimTimeInMinutes", Kind::Int(0, 10080, 10)),
+    (
+        "PostReservationMaxClaimTimeInMinutes",
+        Kind::Int(0, 10080, 10),
+    ),
     ("BookingType", Kind::Choice(&["Standard", "Reserved"])),
 ];
 
@@ -132,7 +160,14 @@ pub fn processing_defaults(kind: MailboxKind) -> Map<String, Value> {
     let mut out = Map::new();
     for (name, property) in PROCESSING {
         let value = match property {
-            Kind::Choice(_) if *name == "AutomateProcessing" => json!(if matches!(kind, MailboxKind::Room | MailboxKind::Equipment) { "AutoAccept" } else { "AutoUpdate" }),
+            Kind::Choice(_) if *name == "AutomateProcessing" => json!(if matches!(
+                kind,
+                MailboxKind::Room | MailboxKind::Equipment
+            ) {
+                "AutoAccept"
+            } else {
+                "AutoUpdate"
+            }),
             Kind::Choice(values) => json!(values[0]),
             Kind::Bool(b) => json!(b),
             Kind::Int(_, _, default) => json!(default),

@@ -67,11 +67,23 @@ impl Exchange {
     /// Builds the Exchange state by running the seed's cmdlets, against a directory built from
     /// the same seed (object ids are the seed's, so they hold for the tenant's own directory).
     pub fn from_seed(seed: &TenantSeed) -> Result<Exchange, String> {
-        let exchange = Exchange { data: Mutex::new(ExchangeData::default()) };
+        let exchange = Exchange {
+            data: Mutex::new(ExchangeData::default()),
+        };
         let users: Vec<User> = seed.users.iter().map(User::from_seed).collect();
         let directory = Directory::from_seed(seed)?;
-        let role_definitions = seed.exchange_role_definitions.clone().unwrap_or_else(roles::builtin);
-        let ctx = Ctx { tenant_id: &seed.id, domain: &seed.domain, users: &users, directory: &directory, exchange: &exchange, role_definitions: &role_definitions };
+        let role_definitions = seed
+            .exchange_role_definitions
+            .clone()
+            .unwrap_or_else(roles::builtin);
+        let ctx = Ctx {
+            tenant_id: &seed.id,
+            domain: &seed.domain,
+            users: &users,
+            directory: &directory,
+            exchange: &exchange,
+            role_definitions: &role_definitions,
+        };
         seeding::apply(&ctx, &seed.exchange)?;
         Ok(exchange)
     }
@@ -80,13 +92,17 @@ impl Exchange {
     /// assignments made to it (exo-rest.md §3.5).
     pub fn forget_service_principal(&self, object_id: &str) {
         let mut data = self.lock();
-        data.service_principals.retain(|sp| !sp.object_id.eq_ignore_ascii_case(object_id));
-        data.assignments.retain(|a| !a.principal_id.eq_ignore_ascii_case(object_id));
+        data.service_principals
+            .retain(|sp| !sp.object_id.eq_ignore_ascii_case(object_id));
+        data.assignments
+            .retain(|a| !a.principal_id.eq_ignore_ascii_case(object_id));
     }
 
     /// The Exchange state, locked. Keep the guard short; take the directory lock only after it.
     pub fn lock(&self) -> MutexGuard<'_, ExchangeData> {
-        self.data.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.data
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 }
 
@@ -113,12 +129,19 @@ impl<'a> Ctx<'a> {
     }
 
     pub fn role(&self, id_or_name: &str) -> Option<&'a RoleDefinition> {
-        self.role_definitions.iter().find(|r| r.id().eq_ignore_ascii_case(id_or_name) || rbac::role_name(r).eq_ignore_ascii_case(id_or_name))
+        self.role_definitions.iter().find(|r| {
+            r.id().eq_ignore_ascii_case(id_or_name)
+                || rbac::role_name(r).eq_ignore_ascii_case(id_or_name)
+        })
     }
 }
 
 /// Runs one cmdlet by name (case-insensitive, as PowerShell resolves it).
-pub fn run(ctx: &Ctx, cmdlet: &str, parameters: &Map<String, Value>) -> Result<Output, CmdletError> {
+pub fn run(
+    ctx: &Ctx,
+    cmdlet: &str,
+    parameters: &Map<String, Value>,
+) -> Result<Output, CmdletError> {
     cmdlets::run(ctx, cmdlet, parameters)
 }
 
@@ -130,7 +153,11 @@ pub fn cmdlet_names() -> Vec<&'static str> {
 /// Whether the app's Application Access Policies let its Entra permissions reach a mailbox.
 pub fn access_policy_verdict(ctx: &Ctx, app_id: &str, user: &User) -> policies::Verdict {
     let exchange = ctx.exchange.lock();
-    let policies: Vec<&policies::AccessPolicy> = exchange.access_policies.iter().filter(|p| p.app_id.eq_ignore_ascii_case(app_id)).collect();
+    let policies: Vec<&policies::AccessPolicy> = exchange
+        .access_policies
+        .iter()
+        .filter(|p| p.app_id.eq_ignore_ascii_case(app_id))
+        .collect();
     let directory = ctx.directory.lock();
     policies::verdict(&policies, &directory, &user.id)
 }
@@ -144,9 +171,17 @@ pub fn rbac_grants(ctx: &Ctx, app_id: &str, user: &User, permissions: &[&str]) -
     exchange
         .assignments
         .iter()
-        .filter(|a| principals.iter().any(|p| p.eq_ignore_ascii_case(&a.principal_id)))
+        .filter(|a| {
+            principals
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(&a.principal_id))
+        })
         .filter_map(|a| ctx.role(&a.role_id).map(|role| (a, role)))
-        .filter(|(_, role)| rbac::role_permissions(role).iter().any(|granted| permissions.contains(&granted.as_str())))
+        .filter(|(_, role)| {
+            rbac::role_permissions(role)
+                .iter()
+                .any(|granted| permissions.contains(&granted.as_str()))
+        })
         .filter(|(a, _)| rbac::covers(&a.scope, &exchange.scopes, &directory, user))
         .map(|(_, role)| rbac::role_name(role))
         .collect()

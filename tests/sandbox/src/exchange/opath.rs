@@ -8,7 +8,11 @@ use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Filter {
-    Compare { property: Property, op: Op, value: String },
+    Compare {
+        property: Property,
+        op: Op,
+        value: String,
+    },
     And(Box<Filter>, Box<Filter>),
     Or(Box<Filter>, Box<Filter>),
     Not(Box<Filter>),
@@ -48,11 +52,37 @@ const PROPERTIES: &[(&str, Property)] = &[
     ("DisplayName", Property::DisplayName),
     ("Name", Property::Name),
     ("Alias", Property::Alias),
-    ("ExternalDirectoryObjectId", Property::ExternalDirectoryObjectId),
+    (
+        "ExternalDirectoryObjectId",
+        Property::ExternalDirectoryObjectId,
+    ),
 ];
 
 /// Filterable in Exchange, but without a value on any sandbox recipient.
-const BLANK: &[&str] = &["Department", "Company", "City", "Office", "Title", "StateOrProvince", "CountryOrRegion", "CustomAttribute1", "CustomAttribute2", "CustomAttribute3", "CustomAttribute4", "CustomAttribute5", "CustomAttribute6", "CustomAttribute7", "CustomAttribute8", "CustomAttribute9", "CustomAttribute10", "CustomAttribute11", "CustomAttribute12", "CustomAttribute13", "CustomAttribute14", "CustomAttribute15"];
+const BLANK: &[&str] = &[
+    "Department",
+    "Company",
+    "City",
+    "Office",
+    "Title",
+    "StateOrProvince",
+    "CountryOrRegion",
+    "CustomAttribute1",
+    "CustomAttribute2",
+    "CustomAttribute3",
+    "CustomAttribute4",
+    "CustomAttribute5",
+    "CustomAttribute6",
+    "CustomAttribute7",
+    "CustomAttribute8",
+    "CustomAttribute9",
+    "CustomAttribute10",
+    "CustomAttribute11",
+    "CustomAttribute12",
+    "CustomAttribute13",
+    "CustomAttribute14",
+    "CustomAttribute15",
+];
 
 /// Why a filter was refused, in Exchange's words.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,7 +104,11 @@ pub trait Subject {
 
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
     let tokens = tokenize(text)?;
-    let mut parser = Parser { text, tokens, at: 0 };
+    let mut parser = Parser {
+        text,
+        tokens,
+        at: 0,
+    };
     let filter = parser.or()?;
     match parser.tokens.get(parser.at) {
         None => Ok(filter),
@@ -87,14 +121,22 @@ pub fn matches(filter: &Filter, subject: &dyn Subject) -> bool {
         Filter::And(a, b) => matches(a, subject) && matches(b, subject),
         Filter::Or(a, b) => matches(a, subject) || matches(b, subject),
         Filter::Not(inner) => !matches(inner, subject),
-        Filter::Compare { property: Property::MemberOfGroup, op, value } => {
+        Filter::Compare {
+            property: Property::MemberOfGroup,
+            op,
+            value,
+        } => {
             let member = subject.member_of(value);
             match op {
                 Op::Eq | Op::Like => member,
                 Op::Ne | Op::NotLike => !member,
             }
         }
-        Filter::Compare { property, op, value } => {
+        Filter::Compare {
+            property,
+            op,
+            value,
+        } => {
             let actual = subject.value(*property).unwrap_or_default();
             match op {
                 Op::Eq => actual.eq_ignore_ascii_case(value),
@@ -114,7 +156,10 @@ fn wildcard(pattern: &str, text: &str) -> bool {
         return pattern == text;
     }
     let (first, last) = (parts[0], parts[parts.len() - 1]);
-    if !text.starts_with(first) || !text[first.len()..].ends_with(last) || text.len() < first.len() + last.len() {
+    if !text.starts_with(first)
+        || !text[first.len()..].ends_with(last)
+        || text.len() < first.len() + last.len()
+    {
         return false;
     }
     let mut rest = &text[first.len()..text.len() - last.len()];
@@ -144,7 +189,10 @@ struct Token {
 }
 
 fn syntax(text: &str, position: usize) -> FilterError {
-    FilterError(format!("Invalid filter syntax. For a description of the filter parameter syntax see the command help.\n\"{text}\" at position {}.", position + 1))
+    FilterError(format!(
+        "Invalid filter syntax. For a description of the filter parameter syntax see the command help.\n\"{text}\" at position {}.",
+        position + 1
+    ))
 }
 
 fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
@@ -163,7 +211,10 @@ fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
             '\'' | '"' => quoted(&chars, i).ok_or_else(|| syntax(text, position))?,
             '-' => {
                 let end = word_end(&chars, i + 1);
-                let word: String = chars[i + 1..end].iter().map(|(_, c)| c.to_ascii_lowercase()).collect();
+                let word: String = chars[i + 1..end]
+                    .iter()
+                    .map(|(_, c)| c.to_ascii_lowercase())
+                    .collect();
                 (Kind::Operator(word), end)
             }
             _ => {
@@ -171,7 +222,10 @@ fn tokenize(text: &str) -> Result<Vec<Token>, FilterError> {
                 if end == i {
                     return Err(syntax(text, position));
                 }
-                (Kind::Word(chars[i..end].iter().map(|(_, c)| *c).collect()), end)
+                (
+                    Kind::Word(chars[i..end].iter().map(|(_, c)| *c).collect()),
+                    end,
+                )
             }
         };
         tokens.push(Token { kind, position });
@@ -220,7 +274,11 @@ impl Parser<'_> {
     }
 
     fn error_here(&self) -> FilterError {
-        let position = self.tokens.get(self.at).map(|t| t.position).unwrap_or(self.text.len());
+        let position = self
+            .tokens
+            .get(self.at)
+            .map(|t| t.position)
+            .unwrap_or(self.text.len());
         syntax(self.text, position)
     }
 
@@ -247,10 +305,22 @@ impl Parser<'_> {
             self.at += 1;
             return Ok(Filter::Not(Box::new(self.unary()?)));
         }
-        if matches!(self.tokens.get(self.at), Some(Token { kind: Kind::Open, .. })) {
+        if matches!(
+            self.tokens.get(self.at),
+            Some(Token {
+                kind: Kind::Open,
+                ..
+            })
+        ) {
             self.at += 1;
             let inner = self.or()?;
-            if !matches!(self.tokens.get(self.at), Some(Token { kind: Kind::Close, .. })) {
+            if !matches!(
+                self.tokens.get(self.at),
+                Some(Token {
+                    kind: Kind::Close,
+                    ..
+                })
+            ) {
                 return Err(self.error_here());
             }
             self.at += 1;
@@ -260,7 +330,13 @@ impl Parser<'_> {
     }
 
     fn comparison(&mut self) -> Result<Filter, FilterError> {
-        let Some(Token { kind: Kind::Word(name), .. }) = self.tokens.get(self.at).cloned() else { return Err(self.error_here()) };
+        let Some(Token {
+            kind: Kind::Word(name),
+            ..
+        }) = self.tokens.get(self.at).cloned()
+        else {
+            return Err(self.error_here());
+        };
         let property = PROPERTIES
             .iter()
             .find(|(n, _)| n.eq_ignore_ascii_case(&name))
@@ -283,7 +359,11 @@ impl Parser<'_> {
             _ => return Err(self.error_here()),
         };
         self.at += 1;
-        Ok(Filter::Compare { property, op, value })
+        Ok(Filter::Compare {
+            property,
+            op,
+            value,
+        })
     }
 }
 
@@ -308,32 +388,65 @@ mod tests {
 
     #[test]
     fn member_of_group_eq_and_ne() {
-        assert!(matches(&parse("MemberOfGroup -eq 'CN=Rooms,OU=x'").unwrap(), &Fake));
-        assert!(!matches(&parse("MemberOfGroup -ne 'CN=Rooms,OU=x'").unwrap(), &Fake));
-        assert!(matches(&parse("MemberOfGroup -ne 'CN=Other,OU=x'").unwrap(), &Fake));
+        assert!(matches(
+            &parse("MemberOfGroup -eq 'CN=Rooms,OU=x'").unwrap(),
+            &Fake
+        ));
+        assert!(!matches(
+            &parse("MemberOfGroup -ne 'CN=Rooms,OU=x'").unwrap(),
+            &Fake
+        ));
+        assert!(matches(
+            &parse("MemberOfGroup -ne 'CN=Other,OU=x'").unwrap(),
+            &Fake
+        ));
     }
 
     #[test]
     fn boolean_operators_parentheses_and_like() {
         let filter = parse("(RecipientTypeDetails -eq 'RoomMailbox' -and -not (UserPrincipalName -notlike 'room*@contoso.com')) -or Alias -eq 'x'").unwrap();
         assert!(matches(&filter, &Fake));
-        assert!(!matches(&parse("RecipientTypeDetails -eq \"UserMailbox\"").unwrap(), &Fake));
+        assert!(!matches(
+            &parse("RecipientTypeDetails -eq \"UserMailbox\"").unwrap(),
+            &Fake
+        ));
         assert!(!matches(&parse("Department -eq 'Sales'").unwrap(), &Fake));
     }
 
     #[test]
     fn doubled_quotes_escape_a_quote() {
         let filter = parse("MemberOfGroup -eq 'CN=O''Brien,OU=x'").unwrap();
-        assert_eq!(filter, Filter::Compare { property: Property::MemberOfGroup, op: Op::Eq, value: "CN=O'Brien,OU=x".into() });
+        assert_eq!(
+            filter,
+            Filter::Compare {
+                property: Property::MemberOfGroup,
+                op: Op::Eq,
+                value: "CN=O'Brien,OU=x".into()
+            }
+        );
     }
 
     #[test]
     fn bad_filters_are_refused_with_exchange_wording() {
-        for bad in ["MemberOfGroup -eq", "MemberOfGroup 'x'", "(Alias -eq 'x'", "Alias -eq 'x' -and", "Alias -eq 'open"] {
+        for bad in [
+            "MemberOfGroup -eq",
+            "MemberOfGroup 'x'",
+            "(Alias -eq 'x'",
+            "Alias -eq 'x' -and",
+            "Alias -eq 'open",
+        ] {
             let error = parse(bad).unwrap_err();
-            assert!(error.0.starts_with("Invalid filter syntax."), "{bad}: {error}");
+            assert!(
+                error.0.starts_with("Invalid filter syntax."),
+                "{bad}: {error}"
+            );
         }
-        assert!(parse("Frobnicate -eq 'Sales'").unwrap_err().0.contains("is not a recognized filterable property"));
+        assert!(
+            parse("Frobnicate -eq 'Sales'")
+                .unwrap_err()
+                .0
+                .contains("is not a recognized filterable property")
+        );
     }
 
     #[test]

@@ -101,12 +101,22 @@ impl AccessPolicy {
 
 /// The verdict of the app's policies for one mailbox. No policy at all grants.
 pub fn verdict(policies: &[&AccessPolicy], directory: &DirectoryData, user_id: &str) -> Verdict {
-    if policies.iter().any(|p| p.right == AccessRight::Deny && p.covers(directory, user_id)) {
+    if policies
+        .iter()
+        .any(|p| p.right == AccessRight::Deny && p.covers(directory, user_id))
+    {
         return Verdict::Denied;
     }
-    let mut restricts = policies.iter().filter(|p| p.right == AccessRight::Restrict).peekable();
+    let mut restricts = policies
+        .iter()
+        .filter(|p| p.right == AccessRight::Restrict)
+        .peekable();
     if restricts.peek().is_none() {
         return Verdict::Granted;
     }
-    if restricts.any(|p| p.covers(directory, user_id)) { Verdict::Granted } else { Verdict::Denied }
+    if restricts.any(|p| p.covers(directory, user_id)) {
+        Verdict::Granted
+    } else {
+        Verdict::Denied
+    }
 }

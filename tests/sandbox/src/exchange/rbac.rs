@@ -101,7 +101,9 @@ impl RoleAssignment {
             AssignmentScope::Organization => (json!("/"), Value::Null),
             AssignmentScope::User(id) => (json!(format!("/users/{id}")), Value::Null),
             AssignmentScope::Group(id) => (json!(format!("/groups/{id}")), Value::Null),
-            AssignmentScope::AdministrativeUnit(id) => (json!(format!("/administrativeUnits/{id}")), Value::Null),
+            AssignmentScope::AdministrativeUnit(id) => {
+                (json!(format!("/administrativeUnits/{id}")), Value::Null)
+            }
             AssignmentScope::Custom(id) => (Value::Null, json!(id)),
         };
         json!({
@@ -122,7 +124,10 @@ pub fn unique_name(assignments: &[RoleAssignment], base: &str) -> String {
     if !taken(&base) {
         return base;
     }
-    (1..).map(|i| format!("{base}{i}")).find(|n| !taken(n)).expect("a free name")
+    (1..)
+        .map(|i| format!("{base}{i}"))
+        .find(|n| !taken(n))
+        .expect("a free name")
 }
 
 /// The Graph permissions a role grants (its `allowedResourceActions`).
@@ -131,18 +136,29 @@ pub fn role_permissions(role: &RoleDefinition) -> Vec<String> {
         .as_array()
         .into_iter()
         .flatten()
-        .flat_map(|p| p["allowedResourceActions"].as_array().cloned().unwrap_or_default())
+        .flat_map(|p| {
+            p["allowedResourceActions"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default()
+        })
         .filter_map(|a| a.as_str().map(str::to_string))
         .collect()
 }
 
 pub fn role_name(role: &RoleDefinition) -> String {
-    role.0["displayName"].as_str().unwrap_or_default().to_string()
+    role.0["displayName"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string()
 }
 
 /// Whether a role may be given to a service principal (only the "Application …" roles).
 pub fn is_application_role(role: &RoleDefinition) -> bool {
-    role.0["allowedPrincipalTypes"].as_str().is_some_and(|t| t.split(',').any(|p| p.trim().eq_ignore_ascii_case("servicePrincipal")))
+    role.0["allowedPrincipalTypes"].as_str().is_some_and(|t| {
+        t.split(',')
+            .any(|p| p.trim().eq_ignore_ascii_case("servicePrincipal"))
+    })
 }
 
 /// A mailbox as a management-scope filter sees it.
@@ -153,11 +169,22 @@ pub struct Mailbox<'a> {
 
 impl Subject for Mailbox<'_> {
     fn value(&self, property: Property) -> Option<String> {
-        let alias = || self.user.user_principal_name.split('@').next().unwrap_or_default().to_string();
+        let alias = || {
+            self.user
+                .user_principal_name
+                .split('@')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        };
         match property {
-            Property::RecipientTypeDetails => Some(recipient_type_details(self.user.mailbox).into()),
+            Property::RecipientTypeDetails => {
+                Some(recipient_type_details(self.user.mailbox).into())
+            }
             Property::RecipientType => Some("UserMailbox".into()),
-            Property::UserPrincipalName | Property::PrimarySmtpAddress => Some(self.user.user_principal_name.clone()),
+            Property::UserPrincipalName | Property::PrimarySmtpAddress => {
+                Some(self.user.user_principal_name.clone())
+            }
             Property::DisplayName => Some(self.user.display_name.clone()),
             Property::Name | Property::Alias => Some(alias()),
             Property::ExternalDirectoryObjectId => Some(self.user.id.clone()),
@@ -166,7 +193,11 @@ impl Subject for Mailbox<'_> {
     }
 
     fn member_of(&self, dn: &str) -> bool {
-        self.directory.group_by_dn(dn).is_some_and(|g| g.members.iter().any(|m| m.eq_ignore_ascii_case(&self.user.id)))
+        self.directory.group_by_dn(dn).is_some_and(|g| {
+            g.members
+                .iter()
+                .any(|m| m.eq_ignore_ascii_case(&self.user.id))
+        })
     }
 }
 
@@ -183,12 +214,20 @@ pub fn recipient_type_details(kind: MailboxKind) -> &'static str {
 
 /// Whether an assignment's scope reaches a mailbox. `scopes` are the tenant's management
 /// scopes (a scope deleted since reaches nobody).
-pub fn covers(scope: &AssignmentScope, scopes: &[ManagementScope], directory: &DirectoryData, user: &User) -> bool {
+pub fn covers(
+    scope: &AssignmentScope,
+    scopes: &[ManagementScope],
+    directory: &DirectoryData,
+    user: &User,
+) -> bool {
     match scope {
         AssignmentScope::Organization => true,
         AssignmentScope::User(id) => id.eq_ignore_ascii_case(&user.id),
         AssignmentScope::Group(id) => directory.is_direct_member(id, &user.id),
         AssignmentScope::AdministrativeUnit(id) => directory.unit_has_member(id, &user.id),
-        AssignmentScope::Custom(id) => scopes.iter().find(|s| s.id.eq_ignore_ascii_case(id)).is_some_and(|s| opath::matches(&s.filter, &Mailbox { user, directory })),
+        AssignmentScope::Custom(id) => scopes
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(id))
+            .is_some_and(|s| opath::matches(&s.filter, &Mailbox { user, directory })),
     }
 }

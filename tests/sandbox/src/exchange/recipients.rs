@@ -18,7 +18,10 @@ pub enum Recipient<'a> {
 }
 
 pub fn alias(user: &User) -> &str {
-    user.user_principal_name.split('@').next().unwrap_or_default()
+    user.user_principal_name
+        .split('@')
+        .next()
+        .unwrap_or_default()
 }
 
 fn user_matches(user: &User, identity: &str) -> bool {
@@ -34,12 +37,19 @@ fn group_matches(group: &Group, identity: &str) -> bool {
     group.id.eq_ignore_ascii_case(identity)
         || group.display_name.eq_ignore_ascii_case(identity)
         || group.alias.eq_ignore_ascii_case(identity)
-        || group.mail.as_deref().is_some_and(|m| m.eq_ignore_ascii_case(identity))
+        || group
+            .mail
+            .as_deref()
+            .is_some_and(|m| m.eq_ignore_ascii_case(identity))
         || (!group.dn.is_empty() && group.dn.eq_ignore_ascii_case(identity))
 }
 
 /// One match, or Exchange's not-found / matches-multiple-entries errors.
-fn single<T>(mut found: Vec<T>, identity: &str, not_found: fn(&str) -> CmdletError) -> Result<T, CmdletError> {
+fn single<T>(
+    mut found: Vec<T>,
+    identity: &str,
+    not_found: fn(&str) -> CmdletError,
+) -> Result<T, CmdletError> {
     match found.len() {
         0 => Err(not_found(identity)),
         1 => Ok(found.remove(0)),
@@ -49,26 +59,56 @@ fn single<T>(mut found: Vec<T>, identity: &str, not_found: fn(&str) -> CmdletErr
 
 /// A mailbox named by `-Identity` (users without a mailbox are not found).
 pub fn mailbox<'a>(ctx: &Ctx<'a>, identity: &str) -> Result<&'a User, CmdletError> {
-    let found: Vec<&User> = ctx.users.iter().filter(|u| u.has_mailbox() && user_matches(u, identity)).collect();
+    let found: Vec<&User> = ctx
+        .users
+        .iter()
+        .filter(|u| u.has_mailbox() && user_matches(u, identity))
+        .collect();
     single(found, identity, CmdletError::not_found)
 }
 
 /// Any recipient, for parameters that take one (`-Member`, `-PolicyScopeGroupId`, …).
-pub fn recipient<'a>(ctx: &Ctx<'a>, directory: &DirectoryData, name: &str) -> Result<Recipient<'a>, CmdletError> {
-    let mut found: Vec<Recipient<'a>> = ctx.users.iter().filter(|u| u.has_mailbox() && user_matches(u, name)).map(Recipient::Mailbox).collect();
-    found.extend(directory.groups.iter().filter(|g| g.is_recipient() && group_matches(g, name)).cloned().map(Recipient::Group));
+pub fn recipient<'a>(
+    ctx: &Ctx<'a>,
+    directory: &DirectoryData,
+    name: &str,
+) -> Result<Recipient<'a>, CmdletError> {
+    let mut found: Vec<Recipient<'a>> = ctx
+        .users
+        .iter()
+        .filter(|u| u.has_mailbox() && user_matches(u, name))
+        .map(Recipient::Mailbox)
+        .collect();
+    found.extend(
+        directory
+            .groups
+            .iter()
+            .filter(|g| g.is_recipient() && group_matches(g, name))
+            .cloned()
+            .map(Recipient::Group),
+    );
     single(found, name, CmdletError::recipient_not_found)
 }
 
 /// A distribution group or mail-enabled security group named by `-Identity`.
 pub fn distribution_group(directory: &DirectoryData, identity: &str) -> Result<Group, CmdletError> {
-    let found: Vec<Group> = directory.groups.iter().filter(|g| g.kind.is_distribution_group() && group_matches(g, identity)).cloned().collect();
+    let found: Vec<Group> = directory
+        .groups
+        .iter()
+        .filter(|g| g.kind.is_distribution_group() && group_matches(g, identity))
+        .cloned()
+        .collect();
     single(found, identity, CmdletError::not_found)
 }
 
 /// A mail-enabled group of any kind (including Microsoft 365 groups), for `-RecipientGroupScope`.
 pub fn recipient_group(directory: &DirectoryData, identity: &str) -> Result<Group, CmdletError> {
-    let found: Vec<Group> = directory.groups.iter().filter(|g| g.is_recipient() && group_matches(g, identity)).cloned().collect();
+    let found: Vec<Group> = directory
+        .groups
+        .iter()
+        .filter(|g| g.is_recipient() && group_matches(g, identity))
+        .cloned()
+        .collect();
     single(found, identity, CmdletError::not_found)
 }
 

@@ -14,7 +14,12 @@ pub struct SharingPolicy {
 }
 
 /// The actions a sharing entry may grant.
-pub const ACTIONS: &[&str] = &["CalendarSharingFreeBusySimple", "CalendarSharingFreeBusyDetail", "CalendarSharingFreeBusyReviewer", "ContactsSharing"];
+pub const ACTIONS: &[&str] = &[
+    "CalendarSharingFreeBusySimple",
+    "CalendarSharingFreeBusyDetail",
+    "CalendarSharingFreeBusyReviewer",
+    "ContactsSharing",
+];
 
 impl SharingPolicy {
     /// Exchange Online's own default policy.
@@ -22,7 +27,10 @@ impl SharingPolicy {
         SharingPolicy {
             guid: "0a3a2a43-4cf3-4b3b-9d44-5bd59f2f2a2e".into(),
             name: "Default Sharing Policy".into(),
-            domains: vec!["Anonymous:CalendarSharingFreeBusyReviewer".into(), "*:CalendarSharingFreeBusySimple".into()],
+            domains: vec![
+                "Anonymous:CalendarSharingFreeBusyReviewer".into(),
+                "*:CalendarSharingFreeBusySimple".into(),
+            ],
             enabled: true,
             default: true,
         }
@@ -65,8 +73,15 @@ impl SharingPolicy {
 
 /// Checks one `Domains` entry: `<domain>:<Action>[,<Action>…]`.
 pub fn valid_entry(entry: &str) -> bool {
-    let Some((domain, actions)) = entry.split_once(':') else { return false };
-    !domain.trim().is_empty() && actions.split(',').all(|a| ACTIONS.iter().any(|known| known.eq_ignore_ascii_case(a.trim())))
+    let Some((domain, actions)) = entry.split_once(':') else {
+        return false;
+    };
+    !domain.trim().is_empty()
+        && actions.split(',').all(|a| {
+            ACTIONS
+                .iter()
+                .any(|known| known.eq_ignore_ascii_case(a.trim()))
+        })
 }
 
 #[cfg(test)]
@@ -75,7 +90,10 @@ mod tests {
 
     #[test]
     fn the_default_policy_allows_full_anonymous_publishing() {
-        assert_eq!(SharingPolicy::exchange_default().anonymous_detail_cap(), Some(2));
+        assert_eq!(
+            SharingPolicy::exchange_default().anonymous_detail_cap(),
+            Some(2)
+        );
     }
 
     #[test]
@@ -91,7 +109,9 @@ mod tests {
     #[test]
     fn entries_are_checked() {
         assert!(valid_entry("Anonymous:CalendarSharingFreeBusySimple"));
-        assert!(valid_entry("contoso.com: CalendarSharingFreeBusyDetail, ContactsSharing"));
+        assert!(valid_entry(
+            "contoso.com: CalendarSharingFreeBusyDetail, ContactsSharing"
+        ));
         assert!(!valid_entry("Anonymous") && !valid_entry("Anonymous:Everything"));
     }
 }

@@ -28,7 +28,13 @@ use crate::state::Tenant;
 pub const MANAGE_AS_APP: &str = "Exchange.ManageAsApp";
 const MAX_PAGE: usize = 1000;
 
-pub async fn invoke(State(state): State<Shared>, Path(tenant): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery, body: Bytes) -> Response {
+pub async fn invoke(
+    State(state): State<Shared>,
+    Path(tenant): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
     let tenant = match authorize(&state, &headers, &tenant) {
         Ok(tenant) => tenant,
         Err(refusal) => return refusal,
@@ -48,21 +54,56 @@ pub async fn invoke(State(state): State<Shared>, Path(tenant): Path<String>, hea
 }
 
 /// Checks the bearer token; a refusal is the response to send.
-fn authorize(state: &Shared, headers: &HeaderMap, tenant_name: &str) -> Result<std::sync::Arc<Tenant>, Response> {
-    let value = headers.get("authorization").and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).filter(|v| !v.is_empty());
-    let token = value.and_then(|v| state.token(v)).ok_or_else(|| unauthorized("2000001", "OAuth token submitted with the request can not be parsed.", "invalid_token"))?;
+fn authorize(
+    state: &Shared,
+    headers: &HeaderMap,
+    tenant_name: &str,
+) -> Result<std::sync::Arc<Tenant>, Response> {
+    let value = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .filter(|v| !v.is_empty());
+    let token = value.and_then(|v| state.token(v)).ok_or_else(|| {
+        unauthorized(
+            "2000001",
+            "OAuth token submitted with the request can not be parsed.",
+            "invalid_token",
+        )
+    })?;
     if token.expires_at <= Instant::now() {
-        return Err(unauthorized("2000002", "The token has expired.", "token_expired"));
+        return Err(unauthorized(
+            "2000002",
+            "The token has expired.",
+            "token_expired",
+        ));
     }
     if token.audience != EXCHANGE_AUDIENCE {
-        return Err(unauthorized("2000003", "The audience claim value is invalid for this resource.", "invalid_resource"));
+        return Err(unauthorized(
+            "2000003",
+            "The audience claim value is invalid for this resource.",
+            "invalid_resource",
+        ));
     }
-    let tenant = state.tenant_by_id(&token.tenant_id).cloned().expect("tokens are issued for seeded tenants");
-    if !tenant.id.eq_ignore_ascii_case(tenant_name) && !tenant.domain.eq_ignore_ascii_case(tenant_name) {
-        return Err(unauthorized("2000004", "The token was issued for another tenant.", "invalid_tenant"));
+    let tenant = state
+        .tenant_by_id(&token.tenant_id)
+        .cloned()
+        .expect("tokens are issued for seeded tenants");
+    if !tenant.id.eq_ignore_ascii_case(tenant_name)
+        && !tenant.domain.eq_ignore_ascii_case(tenant_name)
+    {
+        return Err(unauthorized(
+            "2000004",
+            "The token was issued for another tenant.",
+            "invalid_tenant",
+        ));
     }
     if !token.roles.iter().any(|r| r == MANAGE_AS_APP) {
-        return Err(unauthorized("2000001", "The token has no Exchange.ManageAsApp role.", "invalid_token"));
+        return Err(unauthorized(
+            "2000001",
+            "The token has no Exchange.ManageAsApp role.",
+            "invalid_token",
+        ));
     }
     Ok(tenant)
 }
@@ -70,7 +111,14 @@ fn authorize(state: &Shared, headers: &HeaderMap, tenant_name: &str) -> Result<s
 fn unauthorized(code: &str, reason: &str, category: &str) -> Response {
     let challenge = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"";
     let diagnostics = format!("{code};reason=\"{reason}\";error_category=\"{category}\"");
-    (StatusCode::UNAUTHORIZED, [("www-authenticate", challenge.to_string()), ("x-ms-diagnostics", diagnostics)]).into_response()
+    (
+        StatusCode::UNAUTHORIZED,
+        [
+            ("www-authenticate", challenge.to_string()),
+            ("x-ms-diagnostics", diagnostics),
+        ],
+    )
+        .into_response()
 }
 
 /// The cmdlet name and its parameters, or why the body is not a `CmdletInput`.
@@ -78,25 +126,44 @@ fn cmdlet_input(body: &Bytes) -> Result<(String, Map<String, Value>), String> {
     if body.iter().all(u8::is_ascii_whitespace) {
         return Err("The request body is empty. Send {\"CmdletInput\":{\"CmdletName\":\"…\",\"Parameters\":{…}}}.".into());
     }
-    let value: Value = serde_json::from_slice(body).map_err(|e| format!("The request body isn't valid JSON: {e}."))?;
-    let input = value.get("CmdletInput").and_then(Value::as_object).ok_or("The request body has no CmdletInput object.")?;
-    let name = input.get("CmdletName").and_then(Value::as_str).filter(|n| !n.trim().is_empty()).ok_or("CmdletInput has no CmdletName.")?;
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| format!("The request body isn't valid JSON: {e}."))?;
+    let input = value
+        .get("CmdletInput")
+        .and_then(Value::as_object)
+        .ok_or("The request body has no CmdletInput object.")?;
+    let name = input
+        .get("CmdletName")
+        .and_then(Value::as_str)
+        .filter(|n| !n.trim().is_empty())
+        .ok_or("CmdletInput has no CmdletName.")?;
     let parameters = match input.get("Parameters") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(map)) => map.clone(),
-        Some(_) => return Err("CmdletInput.Parameters must be an object of parameter names and values.".into()),
+        Some(_) => {
+            return Err(
+                "CmdletInput.Parameters must be an object of parameter names and values.".into(),
+            );
+        }
     };
     Ok((name.to_string(), parameters))
 }
 
 /// The endpoint's 400 for a body it cannot read: an OData error without cmdlet details.
 fn bad_request(message: &str) -> Response {
-    (StatusCode::BAD_REQUEST, Json(json!({"error": {"code": "BadRequest", "message": message}}))).into_response()
+    (
+        StatusCode::BAD_REQUEST,
+        Json(json!({"error": {"code": "BadRequest", "message": message}})),
+    )
+        .into_response()
 }
 
 fn cmdlet_failed(error: &CmdletError) -> Response {
     let request_id = uuid::Uuid::new_v4().to_string();
-    let headers = [("request-id", request_id), ("x-exceptiontype", error.short_class().to_string())];
+    let headers = [
+        ("request-id", request_id),
+        ("x-exceptiontype", error.short_class().to_string()),
+    ];
     (error.status, headers, Json(error.body())).into_response()
 }
 
@@ -108,13 +175,31 @@ struct Query {
 
 impl Query {
     fn parse(raw: Option<&str>) -> Result<Query, String> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or("")).map_err(|_| "The query specified in the URI is not valid.".to_string())?;
-        let mut query = Query { select: None, skip: 0 };
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(raw.unwrap_or(""))
+            .map_err(|_| "The query specified in the URI is not valid.".to_string())?;
+        let mut query = Query {
+            select: None,
+            skip: 0,
+        };
         for (name, value) in pairs {
             match name.to_ascii_lowercase().as_str() {
-                "$select" => query.select = Some(value.split(',').map(|p| p.trim().to_string()).filter(|p| !p.is_empty()).collect()),
-                "$skiptoken" => query.skip = value.parse().map_err(|_| "The $skiptoken in the URI is not valid.".to_string())?,
-                other if other.starts_with('$') => return Err(format!("The query parameter '{name}' is not supported.")),
+                "$select" => {
+                    query.select = Some(
+                        value
+                            .split(',')
+                            .map(|p| p.trim().to_string())
+                            .filter(|p| !p.is_empty())
+                            .collect(),
+                    )
+                }
+                "$skiptoken" => {
+                    query.skip = value
+                        .parse()
+                        .map_err(|_| "The $skiptoken in the URI is not valid.".to_string())?
+                }
+                other if other.starts_with('$') => {
+                    return Err(format!("The query parameter '{name}' is not supported."));
+                }
                 _ => {}
             }
         }
@@ -124,14 +209,29 @@ impl Query {
 
 /// `Prefer: odata.maxpagesize=N`, capped at 1000.
 fn page_size(headers: &HeaderMap) -> usize {
-    let prefer = headers.get_all("prefer").iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).map(str::trim);
-    prefer.filter_map(|p| p.strip_prefix("odata.maxpagesize=")).filter_map(|n| n.parse::<usize>().ok()).find(|n| *n > 0).map_or(MAX_PAGE, |n| n.min(MAX_PAGE))
+    let prefer = headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim);
+    prefer
+        .filter_map(|p| p.strip_prefix("odata.maxpagesize="))
+        .filter_map(|n| n.parse::<usize>().ok())
+        .find(|n| *n > 0)
+        .map_or(MAX_PAGE, |n| n.min(MAX_PAGE))
 }
 
 fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -> Response {
     let size = page_size(headers);
     let total = output.rows.len();
-    let rows: Vec<Value> = output.rows.into_iter().skip(query.skip).take(size).map(|row| select(row, query.select.as_deref())).collect();
+    let rows: Vec<Value> = output
+        .rows
+        .into_iter()
+        .skip(query.skip)
+        .take(size)
+        .map(|row| select(row, query.select.as_deref()))
+        .collect();
     let mut body = json!({
         "@odata.context": format!("https://outlook.office365.com/adminapi/beta/{}/$metadata#Collection(Exchange.GenericHashTable)", tenant.id),
         "value": rows,
@@ -142,7 +242,11 @@ fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -
             pairs.push(("$select".into(), select.join(",")));
         }
         let query_string = serde_urlencoded::to_string(pairs).expect("strings encode");
-        body["@odata.nextLink"] = json!(format!("{}/adminapi/beta/{}/InvokeCommand?{query_string}", base_url(headers, false), tenant.id));
+        body["@odata.nextLink"] = json!(format!(
+            "{}/adminapi/beta/{}/InvokeCommand?{query_string}",
+            base_url(headers, false),
+            tenant.id
+        ));
     }
     if !output.warnings.is_empty() {
         body["@adminapi.warnings"] = json!(output.warnings);
@@ -152,6 +256,13 @@ fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -
 
 /// Keeps only the `$select`ed properties (names compared case-insensitively).
 fn select(row: Value, select: Option<&[String]>) -> Value {
-    let (Some(select), Value::Object(map)) = (select, &row) else { return row };
-    Value::Object(map.iter().filter(|(k, _)| select.iter().any(|s| s.eq_ignore_ascii_case(k))).map(|(k, v)| (k.clone(), v.clone())).collect())
+    let (Some(select), Value::Object(map)) = (select, &row) else {
+        return row;
+    };
+    Value::Object(
+        map.iter()
+            .filter(|(k, _)| select.iter().any(|s| s.eq_ignore_ascii_case(k)))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+    )
 }

@@ -107,7 +107,9 @@ impl Answer {
 
     /// `error.details[0].message` of an `InvokeCommand` failure.
     pub fn detail(&self) -> &str {
-        self.body["error"]["details"][0]["message"].as_str().unwrap_or("")
+        self.body["error"]["details"][0]["message"]
+            .as_str()
+            .unwrap_or("")
     }
 
     pub fn rows(&self) -> Vec<Value> {
@@ -122,30 +124,63 @@ impl Client {
 
     pub async fn start_with(seed: Seed) -> Client {
         let sandbox = Sandbox::start(Options::new(seed)).expect("sandbox starts");
-        Client { sandbox, http: reqwest::Client::new() }
+        Client {
+            sandbox,
+            http: reqwest::Client::new(),
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.sandbox.url()) }
+        if path.starts_with("http") {
+            path.to_string()
+        } else {
+            format!("{}{path}", self.sandbox.url())
+        }
     }
 
     /// A token for `app` and the resource of `scope` (`https://graph.microsoft.com/.default`,
     /// `https://outlook.office365.com/.default`).
     pub async fn token(&self, app: &str, scope: &str) -> String {
-        let form = [("grant_type", "client_credentials"), ("client_id", app), ("client_secret", SECRET), ("scope", scope)];
-        let reply: Value = self.http.post(self.url(&format!("/{TENANT}/oauth2/v2.0/token"))).form(&form).send().await.unwrap().json().await.unwrap();
-        reply["access_token"].as_str().unwrap_or_else(|| panic!("no token: {reply}")).to_string()
+        let form = [
+            ("grant_type", "client_credentials"),
+            ("client_id", app),
+            ("client_secret", SECRET),
+            ("scope", scope),
+        ];
+        let reply: Value = self
+            .http
+            .post(self.url(&format!("/{TENANT}/oauth2/v2.0/token")))
+            .form(&form)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        reply["access_token"]
+            .as_str()
+            .unwrap_or_else(|| panic!("no token: {reply}"))
+            .to_string()
     }
 
     pub async fn graph_token(&self, app: &str) -> String {
-        self.token(app, "https://graph.microsoft.com/.default").await
+        self.token(app, "https://graph.microsoft.com/.default")
+            .await
     }
 
     pub async fn exchange_token(&self, app: &str) -> String {
-        self.token(app, "https://outlook.office365.com/.default").await
+        self.token(app, "https://outlook.office365.com/.default")
+            .await
     }
 
-    pub async fn send(&self, token: &str, method: &str, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
+    pub async fn send(
+        &self,
+        token: &str,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
         let mut request = self.http.request(method.parse().unwrap(), self.url(path));
         if !token.is_empty() {
             request = request.bearer_auth(token);
@@ -160,29 +195,59 @@ impl Client {
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Answer { status, headers, body }
+        let body = if text.is_empty() {
+            Value::Null
+        } else {
+            serde_json::from_str(&text).unwrap_or(Value::String(text))
+        };
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Sends a raw body (for malformed-request tests).
     pub async fn send_raw(&self, token: &str, method: &str, path: &str, body: &str) -> Answer {
-        let request = self.http.request(method.parse().unwrap(), self.url(path)).bearer_auth(token).header("content-type", "application/json").body(body.to_string());
+        let request = self
+            .http
+            .request(method.parse().unwrap(), self.url(path))
+            .bearer_auth(token)
+            .header("content-type", "application/json")
+            .body(body.to_string());
         let response = request.send().await.expect("the sandbox answers");
         let status = response.status().as_u16();
         let headers = response.headers().clone();
         let text = response.text().await.unwrap();
         let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer { status, headers, body }
+        Answer {
+            status,
+            headers,
+            body,
+        }
     }
 
     /// Runs a cmdlet through `InvokeCommand` with the admin app's Exchange token.
     pub async fn invoke(&self, token: &str, cmdlet: &str, parameters: Value) -> Answer {
         let body = json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}});
-        self.send(token, "POST", &format!("/adminapi/beta/{TENANT}/InvokeCommand"), Some(body), &[("X-ResponseFormat", "json")]).await
+        self.send(
+            token,
+            "POST",
+            &format!("/adminapi/beta/{TENANT}/InvokeCommand"),
+            Some(body),
+            &[("X-ResponseFormat", "json")],
+        )
+        .await
     }
 
     pub async fn set_replication_lag(&self, ms: u64) {
-        let response = self.http.put(self.url("/_sandbox/directory/replication-lag")).json(&json!({"ms": ms})).send().await.unwrap();
+        let response = self
+            .http
+            .put(self.url("/_sandbox/directory/replication-lag"))
+            .json(&json!({"ms": ms}))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status().as_u16(), 204);
     }
 }

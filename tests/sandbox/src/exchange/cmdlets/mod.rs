@@ -40,11 +40,17 @@ const CMDLETS: &[(&str, Handler)] = &[
     ("New-ManagementRoleAssignment", rbac::new_assignment),
     ("Get-ManagementRoleAssignment", rbac::get_assignment),
     ("Remove-ManagementRoleAssignment", rbac::remove_assignment),
-    ("Test-ServicePrincipalAuthorization", rbac::test_authorization),
+    (
+        "Test-ServicePrincipalAuthorization",
+        rbac::test_authorization,
+    ),
 ];
 
 pub fn run(ctx: &Ctx, name: &str, parameters: &Map<String, Value>) -> Result<Output, CmdletError> {
-    let (_, handler) = CMDLETS.iter().find(|(n, _)| n.eq_ignore_ascii_case(name.trim())).ok_or_else(|| CmdletError::unknown_cmdlet(name))?;
+    let (_, handler) = CMDLETS
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case(name.trim()))
+        .ok_or_else(|| CmdletError::unknown_cmdlet(name))?;
     handler(ctx, parameters)
 }
 
@@ -55,10 +61,15 @@ pub fn names() -> Vec<&'static str> {
 
 /// A `-ResultSize`: a positive number or `Unlimited`.
 fn result_size(params: &super::cmdlet::Params, default: usize) -> Result<usize, CmdletError> {
-    if params.string("ResultSize")?.is_some_and(|s| s.eq_ignore_ascii_case("Unlimited")) {
+    if params
+        .string("ResultSize")?
+        .is_some_and(|s| s.eq_ignore_ascii_case("Unlimited"))
+    {
         return Ok(usize::MAX);
     }
-    Ok(params.int("ResultSize", 1, i32::MAX as i64)?.map_or(default, |n| n as usize))
+    Ok(params
+        .int("ResultSize", 1, i32::MAX as i64)?
+        .map_or(default, |n| n as usize))
 }
 
 /// Cuts a listing to `size` rows with the warning Exchange gives (the default-size one names

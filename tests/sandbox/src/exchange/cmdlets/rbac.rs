@@ -6,7 +6,9 @@ use serde_json::{Map, Value, json};
 
 use super::super::cmdlet::{CmdletError, Output, Params};
 use super::super::opath;
-use super::super::rbac::{self, AssignmentScope, ExoServicePrincipal, ManagementScope, RoleAssignment};
+use super::super::rbac::{
+    self, AssignmentScope, ExoServicePrincipal, ManagementScope, RoleAssignment,
+};
 use super::super::recipients;
 use super::super::{Ctx, ExchangeData};
 use crate::directory::DirectoryData;
@@ -17,12 +19,21 @@ fn is_guid(text: &str) -> bool {
 
 fn sp_matches(sp: &ExoServicePrincipal, identity: &str) -> bool {
     let identity = identity.trim();
-    sp.object_id.eq_ignore_ascii_case(identity) || sp.app_id.eq_ignore_ascii_case(identity) || sp.display_name.eq_ignore_ascii_case(identity)
+    sp.object_id.eq_ignore_ascii_case(identity)
+        || sp.app_id.eq_ignore_ascii_case(identity)
+        || sp.display_name.eq_ignore_ascii_case(identity)
 }
 
 /// An Exchange service principal pointer by ObjectId, AppId or DisplayName.
-fn find_sp<'e>(exchange: &'e ExchangeData, identity: &str) -> Result<&'e ExoServicePrincipal, CmdletError> {
-    let found: Vec<&ExoServicePrincipal> = exchange.service_principals.iter().filter(|sp| sp_matches(sp, identity)).collect();
+fn find_sp<'e>(
+    exchange: &'e ExchangeData,
+    identity: &str,
+) -> Result<&'e ExoServicePrincipal, CmdletError> {
+    let found: Vec<&ExoServicePrincipal> = exchange
+        .service_principals
+        .iter()
+        .filter(|sp| sp_matches(sp, identity))
+        .collect();
     match found.len() {
         0 => Err(CmdletError::not_found(identity)),
         1 => Ok(found[0]),
@@ -31,28 +42,64 @@ fn find_sp<'e>(exchange: &'e ExchangeData, identity: &str) -> Result<&'e ExoServ
 }
 
 pub fn new_service_principal(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
-    let params = Params::bind(raw, &["AppId", "ObjectId", "ServiceId", "DisplayName", "Organization", "Confirm"])?;
+    let params = Params::bind(
+        raw,
+        &[
+            "AppId",
+            "ObjectId",
+            "ServiceId",
+            "DisplayName",
+            "Organization",
+            "Confirm",
+        ],
+    )?;
     // `-ServiceId` is the deprecated name of `-ObjectId`.
     let object_id = params.string("ObjectId")?.or(params.string("ServiceId")?);
-    let missing: Vec<&str> = [("AppId", params.has("AppId")), ("ObjectId", object_id.is_some())].iter().filter(|(_, given)| !given).map(|(n, _)| *n).collect();
+    let missing: Vec<&str> = [
+        ("AppId", params.has("AppId")),
+        ("ObjectId", object_id.is_some()),
+    ]
+    .iter()
+    .filter(|(_, given)| !given)
+    .map(|(n, _)| *n)
+    .collect();
     if !missing.is_empty() {
         return Err(CmdletError::missing(&missing));
     }
-    let (app_id, object_id) = (params.required_string("AppId")?, object_id.unwrap_or_default());
+    let (app_id, object_id) = (
+        params.required_string("AppId")?,
+        object_id.unwrap_or_default(),
+    );
     for (name, value) in [("AppId", &app_id), ("ObjectId", &object_id)] {
         if !is_guid(value) {
-            return Err(CmdletError::data_validation(format!("The value '{value}' of {name} isn't a valid GUID.")));
+            return Err(CmdletError::data_validation(format!(
+                "The value '{value}' of {name} isn't a valid GUID."
+            )));
         }
     }
     let display_name = match params.string("DisplayName")? {
         Some(name) => name,
-        None => ctx.directory.lock().service_principals.iter().find(|s| s.app_id.eq_ignore_ascii_case(&app_id)).map_or_else(|| app_id.clone(), |s| s.display_name.clone()),
+        None => ctx
+            .directory
+            .lock()
+            .service_principals
+            .iter()
+            .find(|s| s.app_id.eq_ignore_ascii_case(&app_id))
+            .map_or_else(|| app_id.clone(), |s| s.display_name.clone()),
     };
     let mut exchange = ctx.exchange.lock();
-    if exchange.service_principals.iter().any(|sp| sp.app_id.eq_ignore_ascii_case(&app_id) || sp.object_id.eq_ignore_ascii_case(&object_id)) {
-        return Err(CmdletError::already_exists(format!("The service principal with AppId '{app_id}' and ObjectId '{object_id}' already exists.")));
+    if exchange.service_principals.iter().any(|sp| {
+        sp.app_id.eq_ignore_ascii_case(&app_id) || sp.object_id.eq_ignore_ascii_case(&object_id)
+    }) {
+        return Err(CmdletError::already_exists(format!(
+            "The service principal with AppId '{app_id}' and ObjectId '{object_id}' already exists."
+        )));
     }
-    let sp = ExoServicePrincipal { object_id: object_id.to_ascii_lowercase(), app_id: app_id.to_ascii_lowercase(), display_name };
+    let sp = ExoServicePrincipal {
+        object_id: object_id.to_ascii_lowercase(),
+        app_id: app_id.to_ascii_lowercase(),
+        display_name,
+    };
     let row = sp.to_row();
     exchange.service_principals.push(sp);
     Ok(Output::rows(vec![row]))
@@ -63,24 +110,44 @@ pub fn get_service_principal(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Outp
     let exchange = ctx.exchange.lock();
     match params.string("Identity")? {
         Some(identity) => Ok(Output::rows(vec![find_sp(&exchange, &identity)?.to_row()])),
-        None => Ok(Output::rows(exchange.service_principals.iter().map(ExoServicePrincipal::to_row).collect())),
+        None => Ok(Output::rows(
+            exchange
+                .service_principals
+                .iter()
+                .map(ExoServicePrincipal::to_row)
+                .collect(),
+        )),
     }
 }
 
 /// Removes the pointer and the role assignments made to it.
-pub fn remove_service_principal(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
+pub fn remove_service_principal(
+    ctx: &Ctx,
+    raw: &Map<String, Value>,
+) -> Result<Output, CmdletError> {
     let params = Params::bind(raw, &["Identity", "Confirm"])?;
     let identity = params.required_string("Identity")?;
     let mut exchange = ctx.exchange.lock();
     let object_id = find_sp(&exchange, &identity)?.object_id.clone();
-    exchange.service_principals.retain(|sp| sp.object_id != object_id);
-    exchange.assignments.retain(|a| !a.principal_id.eq_ignore_ascii_case(&object_id));
+    exchange
+        .service_principals
+        .retain(|sp| sp.object_id != object_id);
+    exchange
+        .assignments
+        .retain(|a| !a.principal_id.eq_ignore_ascii_case(&object_id));
     Ok(Output::none())
 }
 
-fn find_scope<'e>(exchange: &'e ExchangeData, identity: &str) -> Result<&'e ManagementScope, CmdletError> {
+fn find_scope<'e>(
+    exchange: &'e ExchangeData,
+    identity: &str,
+) -> Result<&'e ManagementScope, CmdletError> {
     let identity = identity.trim();
-    exchange.scopes.iter().find(|s| s.name.eq_ignore_ascii_case(identity) || s.id.eq_ignore_ascii_case(identity)).ok_or_else(|| CmdletError::not_found(identity))
+    exchange
+        .scopes
+        .iter()
+        .find(|s| s.name.eq_ignore_ascii_case(identity) || s.id.eq_ignore_ascii_case(identity))
+        .ok_or_else(|| CmdletError::not_found(identity))
 }
 
 /// Parses a recipient filter as New-ManagementScope and Graph's customAppScopes do.
@@ -89,17 +156,43 @@ pub fn parse_filter(text: &str) -> Result<opath::Filter, CmdletError> {
 }
 
 pub fn new_scope(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
-    let params = Params::bind(raw, &["Name", "RecipientRestrictionFilter", "RecipientRoot", "Exclusive", "Force", "Confirm"])?;
-    let name = params.bounded_string("Name", 64)?.ok_or_else(|| CmdletError::missing(&["Name"]))?;
-    let filter_text = params.string("RecipientRestrictionFilter")?.ok_or_else(CmdletError::parameter_set)?;
+    let params = Params::bind(
+        raw,
+        &[
+            "Name",
+            "RecipientRestrictionFilter",
+            "RecipientRoot",
+            "Exclusive",
+            "Force",
+            "Confirm",
+        ],
+    )?;
+    let name = params
+        .bounded_string("Name", 64)?
+        .ok_or_else(|| CmdletError::missing(&["Name"]))?;
+    let filter_text = params
+        .string("RecipientRestrictionFilter")?
+        .ok_or_else(CmdletError::parameter_set)?;
     let filter = parse_filter(&filter_text)?;
     let exclusive = params.switch("Exclusive")?;
     params.switch("Force")?;
     let mut exchange = ctx.exchange.lock();
-    if exchange.scopes.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
-        return Err(CmdletError::already_exists(format!("The management scope \"{name}\" already exists.")));
+    if exchange
+        .scopes
+        .iter()
+        .any(|s| s.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(CmdletError::already_exists(format!(
+            "The management scope \"{name}\" already exists."
+        )));
     }
-    let scope = ManagementScope { id: uuid::Uuid::new_v4().to_string(), name, filter_text, filter, exclusive };
+    let scope = ManagementScope {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        filter_text,
+        filter,
+        exclusive,
+    };
     let row = scope.to_row();
     exchange.scopes.push(scope);
     Ok(Output::rows(vec![row]))
@@ -111,7 +204,12 @@ pub fn get_scope(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletEr
     let exchange = ctx.exchange.lock();
     let rows = match params.string("Identity")? {
         Some(identity) => vec![find_scope(&exchange, &identity)?.to_row()],
-        None => exchange.scopes.iter().filter(|s| exclusive.is_none_or(|e| s.exclusive == e)).map(ManagementScope::to_row).collect(),
+        None => exchange
+            .scopes
+            .iter()
+            .filter(|s| exclusive.is_none_or(|e| s.exclusive == e))
+            .map(ManagementScope::to_row)
+            .collect(),
     };
     Ok(Output::rows(rows))
 }
@@ -122,11 +220,20 @@ pub fn remove_scope(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, Cmdle
     let identity = params.required_string("Identity")?;
     let mut exchange = ctx.exchange.lock();
     let scope = find_scope(&exchange, &identity)?.clone();
-    let users: Vec<&str> = exchange.assignments.iter().filter(|a| a.scope == AssignmentScope::Custom(scope.id.clone())).map(|a| a.name.as_str()).collect();
+    let users: Vec<&str> = exchange
+        .assignments
+        .iter()
+        .filter(|a| a.scope == AssignmentScope::Custom(scope.id.clone()))
+        .map(|a| a.name.as_str())
+        .collect();
     if !users.is_empty() {
         return Err(CmdletError::task(
             "Microsoft.Exchange.Management.Tasks.ManagementScopeInUseException",
-            format!("The management scope \"{}\" can't be removed because it's used by the role assignments: {}.", scope.name, users.join(", ")),
+            format!(
+                "The management scope \"{}\" can't be removed because it's used by the role assignments: {}.",
+                scope.name,
+                users.join(", ")
+            ),
         ));
     }
     exchange.scopes.retain(|s| s.id != scope.id);
@@ -155,19 +262,47 @@ const NEW_ASSIGNMENT: &[&str] = &[
 
 pub fn new_assignment(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
     let params = Params::bind(raw, NEW_ASSIGNMENT)?;
-    if ["User", "SecurityGroup", "Policy", "Computer"].iter().any(|p| params.has(p)) {
-        return Err(CmdletError::task("Microsoft.Exchange.Configuration.Tasks.TaskException", "The sandbox serves role assignments to applications (-App) only."));
+    if ["User", "SecurityGroup", "Policy", "Computer"]
+        .iter()
+        .any(|p| params.has(p))
+    {
+        return Err(CmdletError::task(
+            "Microsoft.Exchange.Configuration.Tasks.TaskException",
+            "The sandbox serves role assignments to applications (-App) only.",
+        ));
     }
-    let scope_params = ["CustomResourceScope", "RecipientAdministrativeUnitScope", "RecipientGroupScope"].iter().filter(|p| params.has(p)).count();
-    let other_scopes = ["RecipientOrganizationalUnitScope", "CustomRecipientWriteScope", "ExclusiveRecipientWriteScope", "RecipientRelativeWriteScope"].iter().any(|p| params.has(p));
+    let scope_params = [
+        "CustomResourceScope",
+        "RecipientAdministrativeUnitScope",
+        "RecipientGroupScope",
+    ]
+    .iter()
+    .filter(|p| params.has(p))
+    .count();
+    let other_scopes = [
+        "RecipientOrganizationalUnitScope",
+        "CustomRecipientWriteScope",
+        "ExclusiveRecipientWriteScope",
+        "RecipientRelativeWriteScope",
+    ]
+    .iter()
+    .any(|p| params.has(p));
     if !params.has("App") || scope_params > 1 || other_scopes {
         return Err(CmdletError::parameter_set());
     }
     params.require(&["Role"])?;
     let role_name = params.required_string("Role")?;
-    let role = ctx.role(&role_name).ok_or_else(|| CmdletError::not_found(&role_name))?;
+    let role = ctx
+        .role(&role_name)
+        .ok_or_else(|| CmdletError::not_found(&role_name))?;
     if !rbac::is_application_role(role) {
-        return Err(CmdletError::task("Microsoft.Exchange.Management.RbacTasks.InvalidRoleAssignmentException", format!("The role \"{}\" can't be assigned to a service principal. Use an application role (\"Application …\").", rbac::role_name(role))));
+        return Err(CmdletError::task(
+            "Microsoft.Exchange.Management.RbacTasks.InvalidRoleAssignmentException",
+            format!(
+                "The role \"{}\" can't be assigned to a service principal. Use an application role (\"Application …\").",
+                rbac::role_name(role)
+            ),
+        ));
     }
     let explicit_name = params.bounded_string("Name", 64)?;
     params.switch("Delegating")?;
@@ -176,51 +311,119 @@ pub fn new_assignment(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, Cmd
     let sp = find_sp(&exchange, &params.required_string("App")?)?.clone();
     let scope = assignment_scope(ctx, &exchange, &params)?;
     let name = match explicit_name {
-        Some(name) if exchange.assignments.iter().any(|a| a.name.eq_ignore_ascii_case(&name)) => return Err(CmdletError::already_exists(format!("The role assignment \"{name}\" already exists."))),
+        Some(name)
+            if exchange
+                .assignments
+                .iter()
+                .any(|a| a.name.eq_ignore_ascii_case(&name)) =>
+        {
+            return Err(CmdletError::already_exists(format!(
+                "The role assignment \"{name}\" already exists."
+            )));
+        }
         Some(name) => name,
-        None => rbac::unique_name(&exchange.assignments, &format!("{}-{}", rbac::role_name(role), sp.display_name)),
+        None => rbac::unique_name(
+            &exchange.assignments,
+            &format!("{}-{}", rbac::role_name(role), sp.display_name),
+        ),
     };
-    let assignment = RoleAssignment { id: uuid::Uuid::new_v4().to_string(), name, role_id: role.id().to_string(), principal_id: sp.object_id.clone(), scope };
+    let assignment = RoleAssignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        role_id: role.id().to_string(),
+        principal_id: sp.object_id.clone(),
+        scope,
+    };
     let row = assignment_row(ctx, &exchange, &ctx.directory.lock(), &assignment);
     exchange.assignments.push(assignment);
     Ok(Output::rows(vec![row]))
 }
 
-fn assignment_scope(ctx: &Ctx, exchange: &ExchangeData, params: &Params) -> Result<AssignmentScope, CmdletError> {
+fn assignment_scope(
+    ctx: &Ctx,
+    exchange: &ExchangeData,
+    params: &Params,
+) -> Result<AssignmentScope, CmdletError> {
     if let Some(name) = params.string("CustomResourceScope")? {
-        return Ok(AssignmentScope::Custom(find_scope(exchange, &name)?.id.clone()));
+        return Ok(AssignmentScope::Custom(
+            find_scope(exchange, &name)?.id.clone(),
+        ));
     }
     let directory = ctx.directory.lock();
     if let Some(name) = params.string("RecipientAdministrativeUnitScope")? {
-        let unit = directory.units.iter().find(|u| u.id.eq_ignore_ascii_case(name.trim()) || u.display_name.eq_ignore_ascii_case(name.trim())).ok_or_else(|| CmdletError::not_found(&name))?;
+        let unit = directory
+            .units
+            .iter()
+            .find(|u| {
+                u.id.eq_ignore_ascii_case(name.trim())
+                    || u.display_name.eq_ignore_ascii_case(name.trim())
+            })
+            .ok_or_else(|| CmdletError::not_found(&name))?;
         return Ok(AssignmentScope::AdministrativeUnit(unit.id.clone()));
     }
     if let Some(name) = params.string("RecipientGroupScope")? {
-        return Ok(AssignmentScope::Group(recipients::recipient_group(&directory, &name)?.id));
+        return Ok(AssignmentScope::Group(
+            recipients::recipient_group(&directory, &name)?.id,
+        ));
     }
     Ok(AssignmentScope::Organization)
 }
 
 /// What the scope is called and what type Exchange reports for it (`User` and `Group` scopes
 /// come from Graph's `directoryScopeId`; their ScopeType names are the sandbox's own).
-fn scope_names(exchange: &ExchangeData, directory: &DirectoryData, scope: &AssignmentScope) -> (String, &'static str) {
+fn scope_names(
+    exchange: &ExchangeData,
+    directory: &DirectoryData,
+    scope: &AssignmentScope,
+) -> (String, &'static str) {
     match scope {
         AssignmentScope::Organization => ("Organization".into(), "Organization"),
-        AssignmentScope::Custom(id) => (exchange.scopes.iter().find(|s| &s.id == id).map_or_else(|| id.clone(), |s| s.name.clone()), "CustomRecipientScope"),
-        AssignmentScope::AdministrativeUnit(id) => (directory.unit(id).map_or_else(|| id.clone(), |u| u.display_name.clone()), "AdministrativeUnit"),
-        AssignmentScope::Group(id) => (directory.group(id).map_or_else(|| id.clone(), |g| g.display_name.clone()), "Group"),
+        AssignmentScope::Custom(id) => (
+            exchange
+                .scopes
+                .iter()
+                .find(|s| &s.id == id)
+                .map_or_else(|| id.clone(), |s| s.name.clone()),
+            "CustomRecipientScope",
+        ),
+        AssignmentScope::AdministrativeUnit(id) => (
+            directory
+                .unit(id)
+                .map_or_else(|| id.clone(), |u| u.display_name.clone()),
+            "AdministrativeUnit",
+        ),
+        AssignmentScope::Group(id) => (
+            directory
+                .group(id)
+                .map_or_else(|| id.clone(), |g| g.display_name.clone()),
+            "Group",
+        ),
         AssignmentScope::User(id) => (id.clone(), "User"),
     }
 }
 
-fn assignment_row(ctx: &Ctx, exchange: &ExchangeData, directory: &DirectoryData, a: &RoleAssignment) -> Value {
-    let role = ctx.role(&a.role_id).map(rbac::role_name).unwrap_or_else(|| a.role_id.clone());
+fn assignment_row(
+    ctx: &Ctx,
+    exchange: &ExchangeData,
+    directory: &DirectoryData,
+    a: &RoleAssignment,
+) -> Value {
+    let role = ctx
+        .role(&a.role_id)
+        .map(rbac::role_name)
+        .unwrap_or_else(|| a.role_id.clone());
     let assignee = exchange
         .service_principals
         .iter()
         .find(|sp| sp.object_id.eq_ignore_ascii_case(&a.principal_id))
         .map(|sp| sp.display_name.clone())
-        .or_else(|| directory.service_principals.iter().find(|s| s.id.eq_ignore_ascii_case(&a.principal_id)).map(|s| s.display_name.clone()))
+        .or_else(|| {
+            directory
+                .service_principals
+                .iter()
+                .find(|s| s.id.eq_ignore_ascii_case(&a.principal_id))
+                .map(|s| s.display_name.clone())
+        })
         .unwrap_or_else(|| a.principal_id.clone());
     let (scope_name, scope_type) = scope_names(exchange, directory, &a.scope);
     let custom = matches!(a.scope, AssignmentScope::Custom(_)).then(|| scope_name.clone());
@@ -245,25 +448,67 @@ fn assignment_row(ctx: &Ctx, exchange: &ExchangeData, directory: &DirectoryData,
 
 fn find_assignment(exchange: &ExchangeData, identity: &str) -> Result<usize, CmdletError> {
     let identity = identity.trim();
-    exchange.assignments.iter().position(|a| a.name.eq_ignore_ascii_case(identity) || a.id.eq_ignore_ascii_case(identity)).ok_or_else(|| CmdletError::not_found(identity))
+    exchange
+        .assignments
+        .iter()
+        .position(|a| a.name.eq_ignore_ascii_case(identity) || a.id.eq_ignore_ascii_case(identity))
+        .ok_or_else(|| CmdletError::not_found(identity))
 }
 
 pub fn get_assignment(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
-    let params = Params::bind(raw, &["Identity", "Role", "RoleAssignee", "RoleAssigneeType"])?;
+    let params = Params::bind(
+        raw,
+        &["Identity", "Role", "RoleAssignee", "RoleAssigneeType"],
+    )?;
     let exchange = ctx.exchange.lock();
     let directory = ctx.directory.lock();
     if let Some(identity) = params.string("Identity")? {
         let at = find_assignment(&exchange, &identity)?;
-        return Ok(Output::rows(vec![assignment_row(ctx, &exchange, &directory, &exchange.assignments[at])]));
+        return Ok(Output::rows(vec![assignment_row(
+            ctx,
+            &exchange,
+            &directory,
+            &exchange.assignments[at],
+        )]));
     }
-    let role = params.string("Role")?.map(|r| ctx.role(&r).map(|d| d.id().to_string()).ok_or_else(|| CmdletError::not_found(&r))).transpose()?;
-    let assignee = params.string("RoleAssignee")?.map(|r| find_sp(&exchange, &r).map(|sp| sp.object_id.clone())).transpose()?;
-    let type_filter = params.choice("RoleAssigneeType", "Microsoft.Exchange.Data.Directory.SystemConfiguration.RoleAssigneeType", &["User", "SecurityGroup", "RoleAssignmentPolicy", "ForeignSecurityPrincipal", "RoleGroup", "LinkedRoleGroup", "Computer", "ServicePrincipal"])?;
+    let role = params
+        .string("Role")?
+        .map(|r| {
+            ctx.role(&r)
+                .map(|d| d.id().to_string())
+                .ok_or_else(|| CmdletError::not_found(&r))
+        })
+        .transpose()?;
+    let assignee = params
+        .string("RoleAssignee")?
+        .map(|r| find_sp(&exchange, &r).map(|sp| sp.object_id.clone()))
+        .transpose()?;
+    let type_filter = params.choice(
+        "RoleAssigneeType",
+        "Microsoft.Exchange.Data.Directory.SystemConfiguration.RoleAssigneeType",
+        &[
+            "User",
+            "SecurityGroup",
+            "RoleAssignmentPolicy",
+            "ForeignSecurityPrincipal",
+            "RoleGroup",
+            "LinkedRoleGroup",
+            "Computer",
+            "ServicePrincipal",
+        ],
+    )?;
     let rows = exchange
         .assignments
         .iter()
-        .filter(|a| role.as_ref().is_none_or(|r| r.eq_ignore_ascii_case(&a.role_id)))
-        .filter(|a| assignee.as_ref().is_none_or(|p| p.eq_ignore_ascii_case(&a.principal_id)))
+        .filter(|a| {
+            role.as_ref()
+                .is_none_or(|r| r.eq_ignore_ascii_case(&a.role_id))
+        })
+        .filter(|a| {
+            assignee
+                .as_ref()
+                .is_none_or(|p| p.eq_ignore_ascii_case(&a.principal_id))
+        })
         .filter(|_| type_filter.is_none_or(|t| t == "ServicePrincipal"))
         .map(|a| assignment_row(ctx, &exchange, &directory, a))
         .collect();
@@ -285,7 +530,10 @@ pub fn remove_assignment(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, 
 pub fn test_authorization(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
     let params = Params::bind(raw, &["Identity", "Resource", "Organization"])?;
     let identity = params.required_string("Identity")?;
-    let resource = params.string("Resource")?.map(|r| recipients::mailbox(ctx, &r)).transpose()?;
+    let resource = params
+        .string("Resource")?
+        .map(|r| recipients::mailbox(ctx, &r))
+        .transpose()?;
     let exchange = ctx.exchange.lock();
     let sp = find_sp(&exchange, &identity)?;
     let directory = ctx.directory.lock();

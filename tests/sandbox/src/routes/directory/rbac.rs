@@ -19,15 +19,30 @@ use crate::exchange::{opath, rbac};
 use crate::graph_error::GraphError;
 use crate::state::{IssuedToken, Tenant};
 
-const READ: &[&str] = &["RoleManagement.Read.Exchange", "RoleManagement.ReadWrite.Exchange", "RoleManagement.Read.All"];
+const READ: &[&str] = &[
+    "RoleManagement.Read.Exchange",
+    "RoleManagement.ReadWrite.Exchange",
+    "RoleManagement.Read.All",
+];
 const WRITE: &[&str] = &["RoleManagement.ReadWrite.Exchange"];
 
 /// The Exchange provider exists on beta only; v1.0 does not know the `exchange` segment.
 fn beta_only(version: &str) -> Result<(), GraphError> {
-    if version == "beta" { Ok(()) } else { Err(GraphError::bad_request("Resource not found for the segment 'exchange'.")) }
+    if version == "beta" {
+        Ok(())
+    } else {
+        Err(GraphError::bad_request(
+            "Resource not found for the segment 'exchange'.",
+        ))
+    }
 }
 
-fn open(state: &Shared, headers: &HeaderMap, version: &str, roles: &[&str]) -> Result<(IssuedToken, std::sync::Arc<Tenant>), GraphError> {
+fn open(
+    state: &Shared,
+    headers: &HeaderMap,
+    version: &str,
+    roles: &[&str],
+) -> Result<(IssuedToken, std::sync::Arc<Tenant>), GraphError> {
     beta_only(version)?;
     authorize(state, headers, roles)
 }
@@ -36,60 +51,120 @@ fn bad(message: impl Into<String>) -> GraphError {
     GraphError::bad_request(message)
 }
 
-pub async fn list_assignments(State(state): State<Shared>, Path(version): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<Value>, GraphError> {
+pub async fn list_assignments(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
-    let items: Vec<Value> = tenant.exchange.lock().assignments.iter().map(rbac::RoleAssignment::to_graph).collect();
-    page(items, raw.as_deref(), &headers, "/beta/roleManagement/exchange/roleAssignments", &context("beta", "roleManagement/exchange/roleAssignments"))
+    let items: Vec<Value> = tenant
+        .exchange
+        .lock()
+        .assignments
+        .iter()
+        .map(rbac::RoleAssignment::to_graph)
+        .collect();
+    page(
+        items,
+        raw.as_deref(),
+        &headers,
+        "/beta/roleManagement/exchange/roleAssignments",
+        &context("beta", "roleManagement/exchange/roleAssignments"),
+    )
 }
 
-pub async fn get_assignment(State(state): State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap) -> Result<Json<Value>, GraphError> {
+pub async fn get_assignment(
+    State(state): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
     let exchange = tenant.exchange.lock();
-    let found = exchange.assignments.iter().find(|a| a.id.eq_ignore_ascii_case(&id)).ok_or_else(|| not_found(&id))?;
+    let found = exchange
+        .assignments
+        .iter()
+        .find(|a| a.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| not_found(&id))?;
     Ok(Json(found.to_graph()))
 }
 
 /// `POST …/roleAssignments {principalId:"/ServicePrincipals/{id}", roleDefinitionId,
 /// directoryScopeId | appScopeId}`: 201 with the assignment.
-pub async fn create_assignment(State(state): State<Shared>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, GraphError> {
+pub async fn create_assignment(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let body = json_object(&body)?;
     let principal = principal_of(&tenant, &body)?;
-    let role_id = string_field(&body, "roleDefinitionId", "UnifiedRoleAssignment")?.ok_or_else(|| invalid_property("roleDefinitionId", "UnifiedRoleAssignment"))?;
-    let role = tenant.role_definitions.iter().find(|r| r.id().eq_ignore_ascii_case(&role_id)).ok_or_else(|| not_found(&role_id))?;
+    let role_id = string_field(&body, "roleDefinitionId", "UnifiedRoleAssignment")?
+        .ok_or_else(|| invalid_property("roleDefinitionId", "UnifiedRoleAssignment"))?;
+    let role = tenant
+        .role_definitions
+        .iter()
+        .find(|r| r.id().eq_ignore_ascii_case(&role_id))
+        .ok_or_else(|| not_found(&role_id))?;
     if !rbac::is_application_role(role) {
-        return Err(bad(format!("The role definition '{role_id}' can't be assigned to a service principal.")));
+        return Err(bad(format!(
+            "The role definition '{role_id}' can't be assigned to a service principal."
+        )));
     }
     let directory_scope = string_field(&body, "directoryScopeId", "UnifiedRoleAssignment")?;
     let app_scope = string_field(&body, "appScopeId", "UnifiedRoleAssignment")?;
     let scope = match (directory_scope, app_scope) {
         (Some(d), None) => directory_scope_of(&tenant, &d)?,
         (None, Some(a)) => rbac::AssignmentScope::Custom(a),
-        _ => return Err(bad("Exactly one of directoryScopeId and appScopeId must be set.")),
+        _ => {
+            return Err(bad(
+                "Exactly one of directoryScopeId and appScopeId must be set.",
+            ));
+        }
     };
     let mut exchange = tenant.exchange.lock();
     if let rbac::AssignmentScope::Custom(scope_id) = &scope {
-        if !exchange.scopes.iter().any(|s| s.id.eq_ignore_ascii_case(scope_id)) {
+        if !exchange
+            .scopes
+            .iter()
+            .any(|s| s.id.eq_ignore_ascii_case(scope_id))
+        {
             return Err(not_found(scope_id));
         }
     }
-    let name = rbac::unique_name(&exchange.assignments, &format!("{}-{}", rbac::role_name(role), principal.1));
-    let assignment = rbac::RoleAssignment { id: uuid::Uuid::new_v4().to_string(), name, role_id: role.id().to_string(), principal_id: principal.0, scope };
+    let name = rbac::unique_name(
+        &exchange.assignments,
+        &format!("{}-{}", rbac::role_name(role), principal.1),
+    );
+    let assignment = rbac::RoleAssignment {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        role_id: role.id().to_string(),
+        principal_id: principal.0,
+        scope,
+    };
     let json = assignment.to_graph();
     exchange.assignments.push(assignment);
     Ok(created("beta", "roleManagement/exchange/roleAssignments", json).into_response())
 }
 
 /// `/ServicePrincipals/{id}` naming a replicated service principal: (object id, display name).
-fn principal_of(tenant: &Tenant, body: &Map<String, Value>) -> Result<(String, String), GraphError> {
-    let principal = string_field(body, "principalId", "UnifiedRoleAssignment")?.ok_or_else(|| invalid_property("principalId", "UnifiedRoleAssignment"))?;
+fn principal_of(
+    tenant: &Tenant,
+    body: &Map<String, Value>,
+) -> Result<(String, String), GraphError> {
+    let principal = string_field(body, "principalId", "UnifiedRoleAssignment")?
+        .ok_or_else(|| invalid_property("principalId", "UnifiedRoleAssignment"))?;
     let id = principal
         .get(..19)
         .filter(|prefix| prefix.eq_ignore_ascii_case("/ServicePrincipals/"))
         .map(|_| &principal[19..])
         .ok_or_else(|| bad(format!("The principalId '{principal}' isn't valid for the Exchange provider; use '/ServicePrincipals/{{servicePrincipal id}}'.")))?;
     let directory = tenant.directory.lock();
-    let sp = directory.visible_service_principal(id, Instant::now()).ok_or_else(|| not_found(id))?;
+    let sp = directory
+        .visible_service_principal(id, Instant::now())
+        .ok_or_else(|| not_found(id))?;
     Ok((sp.id.clone(), sp.display_name.clone()))
 }
 
@@ -99,49 +174,116 @@ fn directory_scope_of(tenant: &Tenant, text: &str) -> Result<rbac::AssignmentSco
     if text == "/" {
         return Ok(rbac::AssignmentScope::Organization);
     }
-    let (kind, id) = text.trim_start_matches('/').split_once('/').ok_or_else(|| bad(format!("The directoryScopeId '{text}' isn't valid.")))?;
+    let (kind, id) = text
+        .trim_start_matches('/')
+        .split_once('/')
+        .ok_or_else(|| bad(format!("The directoryScopeId '{text}' isn't valid.")))?;
     let directory = tenant.directory.lock();
     let (exists, scope) = match kind.to_ascii_lowercase().as_str() {
-        "users" => (tenant.user(id).is_some(), rbac::AssignmentScope::User(tenant.user(id).map_or(id.to_string(), |u| u.id.clone()))),
-        "groups" => (directory.group(id).is_some(), rbac::AssignmentScope::Group(id.to_string())),
-        "administrativeunits" => (directory.unit(id).is_some(), rbac::AssignmentScope::AdministrativeUnit(id.to_string())),
+        "users" => (
+            tenant.user(id).is_some(),
+            rbac::AssignmentScope::User(tenant.user(id).map_or(id.to_string(), |u| u.id.clone())),
+        ),
+        "groups" => (
+            directory.group(id).is_some(),
+            rbac::AssignmentScope::Group(id.to_string()),
+        ),
+        "administrativeunits" => (
+            directory.unit(id).is_some(),
+            rbac::AssignmentScope::AdministrativeUnit(id.to_string()),
+        ),
         _ => return Err(bad(format!("The directoryScopeId '{text}' isn't valid."))),
     };
-    if exists { Ok(scope) } else { Err(not_found(id)) }
+    if exists {
+        Ok(scope)
+    } else {
+        Err(not_found(id))
+    }
 }
 
-pub async fn delete_assignment(State(state): State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap) -> Result<StatusCode, GraphError> {
+pub async fn delete_assignment(
+    State(state): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let mut exchange = tenant.exchange.lock();
-    let at = exchange.assignments.iter().position(|a| a.id.eq_ignore_ascii_case(&id)).ok_or_else(|| not_found(&id))?;
+    let at = exchange
+        .assignments
+        .iter()
+        .position(|a| a.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| not_found(&id))?;
     exchange.assignments.remove(at);
     Ok(StatusCode::NO_CONTENT)
 }
 
-pub async fn list_scopes(State(state): State<Shared>, Path(version): Path<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<Value>, GraphError> {
+pub async fn list_scopes(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
-    let items: Vec<Value> = tenant.exchange.lock().scopes.iter().map(rbac::ManagementScope::to_graph).collect();
-    page(items, raw.as_deref(), &headers, "/beta/roleManagement/exchange/customAppScopes", &context("beta", "roleManagement/exchange/customAppScopes"))
+    let items: Vec<Value> = tenant
+        .exchange
+        .lock()
+        .scopes
+        .iter()
+        .map(rbac::ManagementScope::to_graph)
+        .collect();
+    page(
+        items,
+        raw.as_deref(),
+        &headers,
+        "/beta/roleManagement/exchange/customAppScopes",
+        &context("beta", "roleManagement/exchange/customAppScopes"),
+    )
 }
 
-pub async fn get_scope(State(state): State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap) -> Result<Json<Value>, GraphError> {
+pub async fn get_scope(
+    State(state): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
     let exchange = tenant.exchange.lock();
-    Ok(Json(exchange.scopes.iter().find(|s| s.id.eq_ignore_ascii_case(&id)).ok_or_else(|| not_found(&id))?.to_graph()))
+    Ok(Json(
+        exchange
+            .scopes
+            .iter()
+            .find(|s| s.id.eq_ignore_ascii_case(&id))
+            .ok_or_else(|| not_found(&id))?
+            .to_graph(),
+    ))
 }
 
 /// `POST …/customAppScopes {type:"RecipientScope", displayName, customAttributes:{Exclusive,
 /// RecipientFilter}}`.
-pub async fn create_scope(State(state): State<Shared>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, GraphError> {
+pub async fn create_scope(
+    State(state): State<Shared>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Result<Response, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let body = json_object(&body)?;
-    let kind = string_field(&body, "type", "CustomAppScope")?.unwrap_or_else(|| "RecipientScope".into());
+    let kind =
+        string_field(&body, "type", "CustomAppScope")?.unwrap_or_else(|| "RecipientScope".into());
     if kind != "RecipientScope" {
         return Err(invalid_property("type", "CustomAppScope"));
     }
-    let name = string_field(&body, "displayName", "CustomAppScope")?.filter(|n| !n.trim().is_empty() && n.chars().count() <= 64).ok_or_else(|| invalid_property("displayName", "CustomAppScope"))?;
-    let attributes = body.get("customAttributes").and_then(Value::as_object).ok_or_else(|| invalid_property("customAttributes", "CustomAppScope"))?;
-    let filter_text = attributes.get("RecipientFilter").and_then(Value::as_str).ok_or_else(|| invalid_property("customAttributes", "CustomAppScope"))?.to_string();
+    let name = string_field(&body, "displayName", "CustomAppScope")?
+        .filter(|n| !n.trim().is_empty() && n.chars().count() <= 64)
+        .ok_or_else(|| invalid_property("displayName", "CustomAppScope"))?;
+    let attributes = body
+        .get("customAttributes")
+        .and_then(Value::as_object)
+        .ok_or_else(|| invalid_property("customAttributes", "CustomAppScope"))?;
+    let filter_text = attributes
+        .get("RecipientFilter")
+        .and_then(Value::as_str)
+        .ok_or_else(|| invalid_property("customAttributes", "CustomAppScope"))?
+        .to_string();
     let exclusive = match attributes.get("Exclusive") {
         None | Some(Value::Null) => false,
         Some(Value::Bool(b)) => *b,
@@ -149,23 +291,50 @@ pub async fn create_scope(State(state): State<Shared>, Path(version): Path<Strin
     };
     let filter = opath::parse(&filter_text).map_err(|e| bad(e.0))?;
     let mut exchange = tenant.exchange.lock();
-    if exchange.scopes.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
-        return Err(bad(format!("The management scope \"{name}\" already exists.")));
+    if exchange
+        .scopes
+        .iter()
+        .any(|s| s.name.eq_ignore_ascii_case(&name))
+    {
+        return Err(bad(format!(
+            "The management scope \"{name}\" already exists."
+        )));
     }
-    let scope = rbac::ManagementScope { id: uuid::Uuid::new_v4().to_string(), name, filter_text, filter, exclusive };
+    let scope = rbac::ManagementScope {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        filter_text,
+        filter,
+        exclusive,
+    };
     let json = scope.to_graph();
     exchange.scopes.push(scope);
     Ok(created("beta", "roleManagement/exchange/customAppScopes", json).into_response())
 }
 
 /// A scope an assignment uses can't be deleted (as Remove-ManagementScope refuses it).
-pub async fn delete_scope(State(state): State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap) -> Result<StatusCode, GraphError> {
+pub async fn delete_scope(
+    State(state): State<Shared>,
+    Path((version, id)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<StatusCode, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let mut exchange = tenant.exchange.lock();
-    let at = exchange.scopes.iter().position(|s| s.id.eq_ignore_ascii_case(&id)).ok_or_else(|| not_found(&id))?;
+    let at = exchange
+        .scopes
+        .iter()
+        .position(|s| s.id.eq_ignore_ascii_case(&id))
+        .ok_or_else(|| not_found(&id))?;
     let scope_id = exchange.scopes[at].id.clone();
-    if exchange.assignments.iter().any(|a| a.scope == rbac::AssignmentScope::Custom(scope_id.clone())) {
-        return Err(bad(format!("The management scope \"{}\" can't be removed because role assignments use it.", exchange.scopes[at].name)));
+    if exchange
+        .assignments
+        .iter()
+        .any(|a| a.scope == rbac::AssignmentScope::Custom(scope_id.clone()))
+    {
+        return Err(bad(format!(
+            "The management scope \"{}\" can't be removed because role assignments use it.",
+            exchange.scopes[at].name
+        )));
     }
     exchange.scopes.remove(at);
     Ok(StatusCode::NO_CONTENT)
