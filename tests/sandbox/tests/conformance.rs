@@ -5,24 +5,31 @@
 use chrono::Utc;
 use exokit_sandbox::conformance::{Metadata, Target};
 use exokit_sandbox::mailbox::Contact;
-use exokit_sandbox::routes::catalog;
+use exokit_sandbox::routes::{catalog, directory};
 use serde_json::{Map, json};
 
 fn graph() -> &'static Metadata {
     Metadata::get()
 }
 
+/// Every served Graph route: the catalog, and the directory module's own list (which the
+/// catalog does not merge yet).
+fn served_routes() -> Vec<(&'static str, &'static str, &'static str)> {
+    let catalog = catalog::all()
+        .into_iter()
+        .map(|r| (r.method, r.version, r.template));
+    catalog.chain(directory::graph_routes()).collect()
+}
+
 #[test]
 fn every_served_route_exists_in_graph_for_its_version_and_method() {
-    let routes = catalog::all();
-    assert!(!routes.is_empty());
+    let routes = served_routes();
+    assert!(routes.len() > 40, "{} routes", routes.len());
     let failures: Vec<String> = routes
         .iter()
-        .filter_map(|r| {
-            graph()
-                .check_path(r.version, r.method, r.template)
-                .err()
-                .map(|e| format!("{} {}: {e}", r.method, r.template))
+        .filter_map(|(method, version, template)| {
+            let error = graph().check_path(version, method, template).err()?;
+            Some(format!("{method} {version} {template}: {error}"))
         })
         .collect();
     assert!(
@@ -271,6 +278,22 @@ fn requests_are_checked_with_select_and_body() {
                 Some(&settings)
             )
             .is_ok()
+    );
+}
+
+#[test]
+fn one_member_reference_is_deleted_where_the_collection_has_a_ref() {
+    let resolved = graph()
+        .check_path("v1.0", "DELETE", "/groups/g1/members/u1/$ref")
+        .unwrap();
+    assert_eq!(
+        resolved.template,
+        "/groups/{group-id}/members/{directoryObject-id}/$ref"
+    );
+    assert!(!graph().path_exists("v1.0", "GET", "/groups/g1/members/u1/$ref"));
+    assert!(
+        !graph().path_exists("v1.0", "DELETE", "/users/u1/contacts/c1/$ref"),
+        "contacts have no $ref"
     );
 }
 

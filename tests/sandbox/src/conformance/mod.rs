@@ -21,10 +21,12 @@
 //! What the published data cannot tell, and how this module decides instead:
 //! - methods: the endpoint list has none, so OData's conventions apply: a collection takes GET
 //!   and POST; an entity or singleton GET, PATCH, PUT and DELETE; a function GET; an action POST;
-//!   `$ref` GET, POST, PUT and DELETE; `$count` GET; `$value` GET and PUT.
+//!   `$ref` GET, POST, PUT and DELETE; `…/{id}/$ref` DELETE; `$count` GET; `$value` GET and PUT.
 //! - actions: the endpoint list has no action paths, so `…/{application-id}/addPassword` is
 //!   accepted when the v1.0 CSDL binds `addPassword` to `application` (or a base type). Beta
 //!   has no published CSDL here: beta paths use the v1.0 actions, an approximation.
+//! - `…/members/{id}/$ref` (remove one member) is missing from the endpoint list, which has only
+//!   `…/members/$ref`; it is accepted, for DELETE, wherever the collection's `$ref` exists.
 //! - `/$batch` is OData's JSON batch endpoint, not a resource, so no template lists it; it is
 //!   accepted for POST and each request inside it is checked.
 //! - a key placeholder (`{user-id}`) matches any text, so `/users/delta` also "exists" as a user.

@@ -32,6 +32,8 @@ pub enum Target {
         name: String,
     },
     Reference,
+    /// `…/members/{id}/$ref`: one reference of a collection, removed with DELETE.
+    MemberReference,
     Count,
     Value,
     Batch,
@@ -46,6 +48,7 @@ impl Target {
             Target::Action { .. } | Target::Batch => &["POST"],
             Target::Reference => &["GET", "POST", "PUT", "DELETE"],
             Target::Value => &["GET", "PUT"],
+            Target::MemberReference => &["DELETE"],
         }
     }
 
@@ -65,6 +68,7 @@ impl Target {
             Target::Function => "function",
             Target::Action { .. } => "action",
             Target::Reference => "$ref",
+            Target::MemberReference => "member $ref",
             Target::Count => "$count",
             Target::Value => "$value",
             Target::Batch => "$batch",
@@ -161,8 +165,29 @@ fn locate(meta: &Metadata, version: Version, parts: &Parts) -> Result<Resolved, 
             target: target_of(meta, version, node),
         }),
         Err(miss) => action(meta, version, &parts.segments)
+            .or_else(|| member_reference(tree, &parts.segments))
             .ok_or_else(|| not_found(version, tree, parts, miss)),
     }
+}
+
+/// `…/members/{id}/$ref`: the endpoint list has `…/members/$ref` but not the per-member form
+/// that OData (and Graph's "remove member" call) uses to delete one reference.
+fn member_reference(tree: &Tree, segments: &[String]) -> Option<Resolved> {
+    let [prefix @ .., _key, last] = segments else {
+        return None;
+    };
+    if last != "$ref" {
+        return None;
+    }
+    let collection = tree.find(prefix).ok()?;
+    let member = tree.member_type(collection)?;
+    tree.literal_child(collection, "$ref")
+        .filter(|r| tree.node(*r).endpoint)?;
+    let template = format!("{}/{{{member}-id}}/$ref", tree.template(collection));
+    Some(Resolved {
+        template,
+        target: Target::MemberReference,
+    })
 }
 
 /// `…/{application-id}/addPassword`: an action bound to the type the prefix holds.
