@@ -16,7 +16,8 @@ use crate::cloud::Cloud;
 use crate::error::{ExoError, Result};
 use crate::http::{Method, Request, Transport};
 
-/// Refresh a cached token when less than this is left of its life.
+/// Refresh a cached token when less than this is left of its life (or a quarter of its
+/// lifetime, for short-lived tokens: a margin longer than the lifetime would refresh every call).
 const REFRESH_MARGIN: Duration = Duration::from_secs(300);
 
 /// How the app proves who it is.
@@ -39,11 +40,14 @@ impl Credential {
 pub struct Token {
     pub value: Secret,
     pub expires_on: DateTime<Utc>,
+    /// How long it was issued for.
+    pub lifetime: Duration,
 }
 
 impl Token {
     fn fresh_at(&self, now: DateTime<Utc>) -> bool {
-        self.expires_on - now > chrono::Duration::from_std(REFRESH_MARGIN).expect("small duration")
+        let margin = REFRESH_MARGIN.min(self.lifetime / 4);
+        self.expires_on - now > chrono::Duration::from_std(margin).expect("small duration")
     }
 }
 
@@ -105,9 +109,11 @@ impl TokenProvider {
             url: request.display_url(),
             message: format!("the token response is not the expected JSON ({e})"),
         })?;
+        let lifetime = Duration::from_secs(answer.expires_in.max(0).unsigned_abs());
         Ok(Token {
             value: Secret::new(answer.access_token),
             expires_on: Utc::now() + chrono::Duration::seconds(answer.expires_in.max(0)),
+            lifetime,
         })
     }
 

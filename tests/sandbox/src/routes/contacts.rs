@@ -6,7 +6,6 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use chrono::Utc;
 use serde_json::{Value, json};
 
 use super::Shared;
@@ -67,7 +66,7 @@ fn create_in(State(state): State<Shared>, version: String, user: String, folder:
     let call = MailboxCall::open(&state, &headers, &user, true)?;
     let mut mailbox = call.mailbox();
     let folder_id = resolve_folder(&mailbox, folder.as_deref())?;
-    let contact = mailbox.create_contact(&folder_id, &body, Utc::now()).map_err(refused)?;
+    let contact = mailbox.create_contact(&folder_id, &body, state.now()).map_err(refused)?;
     let mut out = contact.to_json(None);
     out["@odata.context"] = json!(context(&version, &user, "contacts/$entity"));
     Ok((StatusCode::CREATED, Json(out)).into_response())
@@ -114,7 +113,7 @@ fn patch(State(state): State<Shared>, version: String, user: String, folder: Opt
     let call = MailboxCall::open(&state, &headers, &user, true)?;
     let mut mailbox = call.mailbox();
     find(&mailbox, folder.as_deref(), &id)?;
-    let contact = mailbox.update_contact(&id, &body, Utc::now()).map_err(refused)?.ok_or_else(item_not_found)?;
+    let contact = mailbox.update_contact(&id, &body, state.now()).map_err(refused)?.ok_or_else(item_not_found)?;
     let mut out = contact.to_json(None);
     out["@odata.context"] = json!(context(&version, &user, "contacts/$entity"));
     Ok(Json(out).into_response())

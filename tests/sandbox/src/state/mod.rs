@@ -93,6 +93,8 @@ pub struct State {
     log: Mutex<Vec<LogEntry>>,
     latency_ms: AtomicU64,
     token_lifetime_ms: AtomicU64,
+    /// How far the mailbox clock runs ahead of the real one (see [`State::advance_clock`]).
+    clock_ahead_ms: AtomicU64,
     /// The upper bound of jittered latency; at or below `latency_ms`, the latency is fixed.
     latency_max_ms: AtomicU64,
     jitter: Dice,
@@ -125,6 +127,7 @@ impl State {
             log: Mutex::new(Vec::new()),
             latency_ms: AtomicU64::new(options.latency.as_millis() as u64),
             token_lifetime_ms: AtomicU64::new(options.token_lifetime.as_millis() as u64),
+            clock_ahead_ms: AtomicU64::new(0),
         })
     }
 
@@ -191,6 +194,17 @@ impl State {
     /// The delay for one request: fixed, or drawn from the jitter range.
     pub fn sample_latency(&self) -> Duration {
         self.latency_range().sample(&self.jitter)
+    }
+
+    /// The time mailbox writes are stamped with: the real clock plus any advance.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        chrono::Utc::now() + chrono::Duration::milliseconds(self.clock_ahead_ms.load(Ordering::Relaxed) as i64)
+    }
+
+    /// Moves the mailbox clock forward, so tests can let "an hour pass" between two runs
+    /// (whole-second timestamps make runs within one second look simultaneous).
+    pub fn advance_clock(&self, by: Duration) {
+        self.clock_ahead_ms.fetch_add(by.as_millis() as u64, Ordering::Relaxed);
     }
 
     pub fn token_lifetime(&self) -> Duration {
