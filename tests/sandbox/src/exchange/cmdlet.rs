@@ -314,16 +314,16 @@ impl Params {
     /// A string no longer than `max` characters.
     pub fn bounded_string(&self, name: &str, max: usize) -> Result<Option<String>, CmdletError> {
         let value = self.string(name)?;
-        if let Some(v) = &value {
-            if v.chars().count() > max {
-                return Err(CmdletError::invalid_argument(
-                    name,
-                    &format!(
-                        "The character length of the {} argument is too long. Shorten the character length of the argument so it is fewer than or equal to \"{max}\" characters, and then try the command again.",
-                        v.chars().count()
-                    ),
-                ));
-            }
+        if let Some(v) = &value
+            && v.chars().count() > max
+        {
+            return Err(CmdletError::invalid_argument(
+                name,
+                &format!(
+                    "The character length of the {} argument is too long. Shorten the character length of the argument so it is fewer than or equal to \"{max}\" characters, and then try the command again.",
+                    v.chars().count()
+                ),
+            ));
         }
         Ok(value)
     }

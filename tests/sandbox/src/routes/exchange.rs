@@ -37,7 +37,7 @@ pub async fn invoke(
 ) -> Response {
     let tenant = match authorize(&state, &headers, &tenant) {
         Ok(tenant) => tenant,
-        Err(refusal) => return refusal,
+        Err(refusal) => return refusal.response(),
     };
     let (name, parameters) = match cmdlet_input(&body) {
         Ok(input) => input,
@@ -58,28 +58,26 @@ fn authorize(
     state: &Shared,
     headers: &HeaderMap,
     tenant_name: &str,
-) -> Result<std::sync::Arc<Tenant>, Response> {
+) -> Result<std::sync::Arc<Tenant>, Refusal> {
     let value = headers
         .get("authorization")
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.strip_prefix("Bearer "))
         .filter(|v| !v.is_empty());
-    let token = value.and_then(|v| state.token(v)).ok_or_else(|| {
-        unauthorized(
-            "2000001",
-            "OAuth token submitted with the request can not be parsed.",
-            "invalid_token",
-        )
-    })?;
+    let token = value.and_then(|v| state.token(v)).ok_or(Refusal(
+        "2000001",
+        "OAuth token submitted with the request can not be parsed.",
+        "invalid_token",
+    ))?;
     if token.expires_at <= Instant::now() {
-        return Err(unauthorized(
+        return Err(Refusal(
             "2000002",
             "The token has expired.",
             "token_expired",
         ));
     }
     if token.audience != EXCHANGE_AUDIENCE {
-        return Err(unauthorized(
+        return Err(Refusal(
             "2000003",
             "The audience claim value is invalid for this resource.",
             "invalid_resource",
@@ -92,14 +90,14 @@ fn authorize(
     if !tenant.id.eq_ignore_ascii_case(tenant_name)
         && !tenant.domain.eq_ignore_ascii_case(tenant_name)
     {
-        return Err(unauthorized(
+        return Err(Refusal(
             "2000004",
             "The token was issued for another tenant.",
             "invalid_tenant",
         ));
     }
     if !token.roles.iter().any(|r| r == MANAGE_AS_APP) {
-        return Err(unauthorized(
+        return Err(Refusal(
             "2000001",
             "The token has no Exchange.ManageAsApp role.",
             "invalid_token",
@@ -108,17 +106,24 @@ fn authorize(
     Ok(tenant)
 }
 
-fn unauthorized(code: &str, reason: &str, category: &str) -> Response {
-    let challenge = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"";
-    let diagnostics = format!("{code};reason=\"{reason}\";error_category=\"{category}\"");
-    (
-        StatusCode::UNAUTHORIZED,
-        [
-            ("www-authenticate", challenge.to_string()),
-            ("x-ms-diagnostics", diagnostics),
-        ],
-    )
-        .into_response()
+/// A refused token: 401, an empty body, the reason in `x-ms-diagnostics`.
+#[derive(Clone, Copy)]
+struct Refusal(&'static str, &'static str, &'static str);
+
+impl Refusal {
+    fn response(&self) -> Response {
+        let Refusal(code, reason, category) = *self;
+        let challenge = "Bearer client_id=\"00000002-0000-0ff1-ce00-000000000000\", trusted_issuers=\"00000001-0000-0000-c000-000000000000@*\", token_types=\"app_asserted_user_v1 service_asserted_app_v1\", error=\"invalid_token\"";
+        let diagnostics = format!("{code};reason=\"{reason}\";error_category=\"{category}\"");
+        (
+            StatusCode::UNAUTHORIZED,
+            [
+                ("www-authenticate", challenge.to_string()),
+                ("x-ms-diagnostics", diagnostics),
+            ],
+        )
+            .into_response()
+    }
 }
 
 /// The cmdlet name and its parameters, or why the body is not a `CmdletInput`.

@@ -124,14 +124,13 @@ pub async fn create_assignment(
         }
     };
     let mut exchange = tenant.exchange.lock();
-    if let rbac::AssignmentScope::Custom(scope_id) = &scope {
-        if !exchange
+    if let rbac::AssignmentScope::Custom(scope_id) = &scope
+        && !exchange
             .scopes
             .iter()
             .any(|s| s.id.eq_ignore_ascii_case(scope_id))
-        {
-            return Err(not_found(scope_id));
-        }
+    {
+        return Err(not_found(scope_id));
     }
     let name = rbac::unique_name(
         &exchange.assignments,
