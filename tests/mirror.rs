@@ -179,3 +179,69 @@ fn what_if_writes_nothing_not_even_the_folder_and_counts_what_it_would_do() {
     assert_eq!(text, again, "a dry run prints the same plan twice");
 }
 
+
+#[test]
+fn a_throttling_storm_and_expiring_tokens_still_converge() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let people: Vec<Vec<serde_json::Value>> = (0..3)
+        .map(|u| (0..12).map(|i| contact(&format!("P{u}x{i}"), "Storm", Some(&format!("p{u}x{i}@fabrikam.com")))).collect())
+        .collect();
+    let sandbox = start(seed(people, Some(vec![])));
+    // Three requests per mailbox at once (the client sends four), one in five answers a 503,
+    // tokens live two seconds and every answer takes 20 ms.
+    let mut limits = sandbox.state.throttle.limits();
+    limits.concurrency = 3;
+    sandbox.state.throttle.set_limits(limits);
+    sandbox.state.faults.set(exokit_sandbox::faults::Plan::parse("contacts:503=200ms@0.2,users:503=200ms@0.2").unwrap(), Some(7));
+    sandbox.state.set_token_lifetime(std::time::Duration::from_secs(2));
+    sandbox.state.set_latency(std::time::Duration::from_millis(20));
+    connect(&sandbox);
+    let events = clean_run(HUB_UPN);
+    let throttled = sandbox.state.requests().iter().filter(|r| r.status == 429 || r.status == 503).count();
+    assert!(throttled > 0, "the storm happened");
+    assert_eq!(held(&sandbox, HUB, Some("All Contacts")).len(), 36);
+    for n in 0..3 {
+        assert_eq!(held(&sandbox, &user_id(n), None).len(), 36, "user {n}");
+    }
+    let tokens = sandbox.state.requests().iter().filter(|r| r.path.ends_with("/token")).count();
+    assert!(tokens >= 2, "the token was renewed during the run ({tokens} token requests)");
+    assert!(summaries(&events).iter().all(|s| s.totals.failed == 0));
+}
+
+#[test]
+fn tenants_from_the_variables_each_run_with_their_own_app_and_test_users() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let mut tenants = seed(vec![vec![contact("Ann", "Lee", Some("ann@fabrikam.com"))], vec![contact("Bo", "Ray", Some("bo@fabrikam.com"))]], Some(vec![]));
+    let mut second = tenants.tenants[0].clone();
+    second.id = "7a2c4d3f-63b5-4e9f-8c2b-1d8f6e3e5b02".into();
+    second.domain = "fabrikam.onmicrosoft.com".into();
+    tenants.tenants.push(second);
+    let sandbox = exokit_sandbox::Sandbox::start(exokit_sandbox::Options::new(tenants)).unwrap();
+    let config = json!({
+        "MicrosoftTenants": [
+            {"TenantId": TENANT, "ClientId": APP, "ClientSecret": SECRET, "GlobalAddressBookUserId": HUB_UPN, "PrimaryDomain": DOMAIN},
+            {"TenantId": "7a2c4d3f-63b5-4e9f-8c2b-1d8f6e3e5b02", "ClientId": APP, "ClientSecret": SECRET, "GlobalAddressBookUserId": HUB,
+             "TenantDomain": "fabrikam.onmicrosoft.com"}
+        ],
+        "TestUserListByTenant": {"contoso.onmicrosoft.com": [upn(0)], "FABRIKAM.onmicrosoft.com": [user_id(1)]}
+    });
+    let variables = [
+        ("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", config.to_string()),
+        ("EXOKIT_GRAPH_ENDPOINT", sandbox.url().to_string()),
+        ("EXOKIT_AUTHORITY_HOST", sandbox.url().to_string()),
+    ];
+    let source = exokit::mirror::apply::ConfigSource::Environment(variables.into_iter().map(|(k, v)| (k.to_string(), zeroize::Zeroizing::new(v))).collect());
+    let events = mirror_with(source, false);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    let text = lines(&events).join("\n");
+    assert!(text.contains("Loaded configuration from env var AUTOMATION_SYNCCONTACTS_CONFIG_JSON"), "{text}");
+    assert_eq!(text.matches("Using tenant test user list with 1 users.").count(), 2, "{text}");
+    let hub_of = |tenant: usize| {
+        let mailbox = sandbox.state.tenants[tenant].mailboxes.of(HUB).unwrap();
+        let mailbox = mailbox.lock().unwrap();
+        let folder = mailbox.children(&mailbox.root_id).into_iter().find(|f| f.display_name == "All Contacts").unwrap();
+        mailbox.contacts_in(&folder.id).iter().map(|c| c.properties["displayName"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(hub_of(0), ["Ann Lee"], "contoso's map entry (by PrimaryDomain) names user 0 only");
+    assert_eq!(hub_of(1), ["Bo Ray"], "fabrikam's entry (by TenantDomain, any case) names user 1 only");
+}
