@@ -28,8 +28,8 @@ pub struct Application {
 }
 
 /// A client secret. The text is kept so that a token endpoint could check it, but it is only
-/// ever shown once, in the `addPassword` answer.
-#[derive(Debug, Clone)]
+/// ever shown once, in the `addPassword` answer, and never in `Debug` output.
+#[derive(Clone)]
 pub struct PasswordCredential {
     pub key_id: String,
     pub display_name: Option<String>,
@@ -145,6 +145,17 @@ impl PasswordCredential {
     }
 }
 
+impl std::fmt::Debug for PasswordCredential {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PasswordCredential")
+            .field("key_id", &self.key_id)
+            .field("display_name", &self.display_name)
+            .field("end", &self.end)
+            .field("secret_text", &"<redacted>")
+            .finish()
+    }
+}
+
 impl ServicePrincipal {
     pub fn new(app: &Application, visible_at: Instant) -> ServicePrincipal {
         ServicePrincipal {
@@ -254,5 +265,6 @@ mod tests {
             secret.secret_text.as_str()
         );
         assert_eq!(secret.to_json(false)["hint"].as_str().unwrap().len(), 3);
+        assert!(!format!("{secret:?}").contains(&secret.secret_text));
     }
 }
