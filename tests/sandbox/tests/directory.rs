@@ -329,6 +329,23 @@ async fn malformed_directory_bodies_are_400s() {
         nameless.message(),
         "Invalid value specified for property 'displayName' of resource 'Application'."
     );
+    let far = client
+        .send(
+            &token,
+            "GET",
+            "/v1.0/groups?$skiptoken=sbx18446744073709551615",
+            None,
+            &[],
+        )
+        .await;
+    assert_eq!((far.status, far.rows().len()), (200, 0));
+    let garbled = client
+        .send(&token, "GET", "/v1.0/groups?$skiptoken=xyz", None, &[])
+        .await;
+    assert_eq!(
+        (garbled.status, garbled.code()),
+        (400, "Directory_ExpiredPageToken")
+    );
     let bad_id = client
         .send(&token, "GET", "/v1.0/groups/not-a-guid", None, &[])
         .await;

@@ -191,6 +191,32 @@ async fn malformed_bodies_are_400s_not_panics() {
             answer.body
         );
     }
+    let body = json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy"}});
+    let far = client
+        .send(
+            &token,
+            "POST",
+            &format!("{path}?$skiptoken=18446744073709551615"),
+            Some(body.clone()),
+            &[],
+        )
+        .await;
+    assert_eq!(
+        (far.status, far.rows().len()),
+        (200, 0),
+        "a page past the end is empty: {}",
+        far.body
+    );
+    let garbled = client
+        .send(
+            &token,
+            "POST",
+            &format!("{path}?$skiptoken=abc"),
+            Some(body),
+            &[],
+        )
+        .await;
+    assert_eq!(garbled.status, 400);
     let parameters_null = client
         .send_raw(
             &token,

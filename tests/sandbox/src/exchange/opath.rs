@@ -102,8 +102,17 @@ pub trait Subject {
     fn member_of(&self, dn: &str) -> bool;
 }
 
+/// At most this many tokens: the parser and the evaluator recurse, and a request must not be
+/// able to exhaust a stack (Exchange limits filter length too; this wording is the sandbox's).
+const MAX_TOKENS: usize = 600;
+
 pub fn parse(text: &str) -> Result<Filter, FilterError> {
     let tokens = tokenize(text)?;
+    if tokens.len() > MAX_TOKENS {
+        return Err(FilterError(format!(
+            "The filter is too long: use at most {MAX_TOKENS} terms, operators and parentheses."
+        )));
+    }
     let mut parser = Parser {
         text,
         tokens,

@@ -241,8 +241,11 @@ fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -
         "@odata.context": format!("https://outlook.office365.com/adminapi/beta/{}/$metadata#Collection(Exchange.GenericHashTable)", tenant.id),
         "value": rows,
     });
-    if query.skip + size < total {
-        let mut pairs = vec![("$skiptoken".to_string(), (query.skip + size).to_string())];
+    if query.skip.saturating_add(size) < total {
+        let mut pairs = vec![(
+            "$skiptoken".to_string(),
+            (query.skip.saturating_add(size)).to_string(),
+        )];
         if let Some(select) = &query.select {
             pairs.push(("$select".into(), select.join(",")));
         }

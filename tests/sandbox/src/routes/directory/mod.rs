@@ -289,10 +289,10 @@ fn page(
         .collect();
     let shown: Vec<Value> = matching.iter().skip(offset).take(top).cloned().collect();
     let mut body = json!({"@odata.context": context, "value": shown});
-    if offset + top < matching.len() {
+    if offset.saturating_add(top) < matching.len() {
         let mut pairs = vec![
             ("$top", top.to_string()),
-            ("$skiptoken", format!("sbx{}", offset + top)),
+            ("$skiptoken", format!("sbx{}", offset.saturating_add(top))),
         ];
         if let Some(filter) = &query.filter {
             pairs.push(("$filter", filter.clone()));
