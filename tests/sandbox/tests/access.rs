@@ -423,7 +423,6 @@ async fn joining_the_scope_group_opens_the_mailbox() {
 /// `MailboxCall::open` (routes/mailbox.rs) first asks the token for an Entra `Contacts.*` role
 /// and answers 403 `Authorization_RequestDenied` without one, which real Graph does not.
 #[tokio::test]
-#[ignore = "routes/mailbox.rs checks the Entra role before access::mailbox_access"]
 async fn an_rbac_only_app_reads_contacts_in_its_scope_through_graph() {
     let client = Client::start().await;
     let exchange = client.exchange_token(ADMIN).await;

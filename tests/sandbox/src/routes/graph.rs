@@ -19,6 +19,16 @@ type Answer = Result<Json<Value>, GraphError>;
 
 /// Checks the bearer token as Graph does and returns what it grants.
 pub fn authorize(state: &Shared, headers: &HeaderMap, any_role: &[&str]) -> Result<(IssuedToken, Arc<Tenant>), GraphError> {
+    let (token, tenant) = authenticate(state, headers)?;
+    if !any_role.iter().any(|r| token.roles.iter().any(|g| g == r)) {
+        return Err(GraphError::new(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
+    }
+    Ok((token, tenant))
+}
+
+/// Checks only that the bearer token is a valid Graph token: mailbox routes leave what it may
+/// reach to [`crate::access`], where RBAC for Applications can grant without an Entra role.
+pub fn authenticate(state: &Shared, headers: &HeaderMap) -> Result<(IssuedToken, Arc<Tenant>), GraphError> {
     let unauthorized = |message: &str| GraphError::new(StatusCode::UNAUTHORIZED, "InvalidAuthenticationToken", message);
     let value = headers
         .get("authorization")
@@ -32,9 +42,6 @@ pub fn authorize(state: &Shared, headers: &HeaderMap, any_role: &[&str]) -> Resu
     }
     if token.audience != GRAPH_AUDIENCE {
         return Err(unauthorized("Access token validation failure. Invalid audience."));
-    }
-    if !any_role.iter().any(|r| token.roles.iter().any(|g| g == r)) {
-        return Err(GraphError::new(StatusCode::FORBIDDEN, "Authorization_RequestDenied", "Insufficient privileges to complete the operation."));
     }
     let tenant = state.tenant_by_id(&token.tenant_id).cloned().expect("tokens are issued for seeded tenants");
     Ok((token, tenant))

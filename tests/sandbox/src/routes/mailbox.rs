@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use axum::http::{HeaderMap, StatusCode};
 
 use super::Shared;
-use super::graph::authorize;
+use super::graph::authenticate;
 use crate::access;
 use crate::graph_error::GraphError;
 use crate::mailbox::{Mailbox, User};
@@ -29,7 +29,7 @@ pub struct MailboxCall {
 impl MailboxCall {
     pub fn open(state: &Shared, headers: &HeaderMap, user: &str, write: bool) -> Result<MailboxCall, GraphError> {
         let permissions = if write { WRITE } else { READ };
-        let (token, tenant) = authorize(state, headers, READ)?;
+        let (token, tenant) = authenticate(state, headers)?;
         let found = tenant.user(user).cloned().ok_or_else(|| invalid_user(user, &tenant.id))?;
         if !found.has_mailbox() {
             return Err(not_enabled());
