@@ -15,6 +15,7 @@
         'Disconnect-ExoKit'
         'Get-ExoKitContext'
         'Get-ExchangeAppRoleDefinition'
+        'Invoke-ContactMirror'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -44,6 +44,11 @@ typedef uint8_t BoundaryError;
 typedef struct Operation Operation;
 
 /*
+ The synced fields by their Graph names (spec §4.6), plus `personalNotes`.
+ */
+typedef struct SyncedField SyncedField;
+
+/*
  FFI-safe buffer that can represent owned byte storage.
  */
 typedef struct WireBuffer {
@@ -79,6 +84,16 @@ typedef struct SliceU8 {
 typedef struct WireRoleDefinitionQuery {
   struct WireBuffer buf;
 } WireRoleDefinitionQuery;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireMirrorRequest {
+  struct WireBuffer buf;
+} WireMirrorRequest;
 
 /*
  Wraps and transfers complex objects over FFI.
@@ -140,6 +155,8 @@ typedef struct String {
   uint64_t capacity;
 } String;
 
+
+
 union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 client_secret);
 
 union ResultConstPtrOperationBoundaryError operation_get_context(void);
@@ -147,6 +164,8 @@ union ResultConstPtrOperationBoundaryError operation_get_context(void);
 union ResultConstPtrOperationBoundaryError operation_disconnect(void);
 
 union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct WireRoleDefinitionQuery query);
+
+union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
 
 void operation_destroy(const struct Operation *instance);
 

@@ -15,6 +15,8 @@ internal static class Records
     {
         object value = record.IsContext ? record.AsContext()
             : record.IsRoleDefinition ? record.AsRoleDefinition()
+            : record.IsMirrorSummary ? record.AsMirrorSummary()
+            : record.IsMirrorAction ? record.AsMirrorAction()
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);

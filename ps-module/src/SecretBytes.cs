@@ -35,6 +35,13 @@ internal sealed class SecretBytes : IDisposable
         _pin = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
     }
 
+    /// <summary>Takes bytes that may hold secrets (a JSON of variables); they are zeroed on dispose.</summary>
+    internal SecretBytes(byte[] bytes)
+    {
+        _bytes = bytes;
+        _pin = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
+    }
+
     /// <summary>A borrowed view for the duration of one native call.</summary>
     internal SliceByte Slice => SliceByte.From(_pin.AddrOfPinnedObject(), (ulong)_bytes.Length);
 

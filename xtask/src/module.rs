@@ -2,6 +2,7 @@
 //!
 //! ```text
 //! out/ExoKit/ExoKit.psd1  ExoKit.dll  ExoKit.Format.ps1xml  en-US/ExoKit.dll-Help.xml
+//!            scripts/Automation-ContactsMirroring.ps1
 //!            runtimes/<rid>/native/<libexokit.so | libexokit.dylib | exokit.dll>
 //! ```
 
@@ -48,6 +49,8 @@ fn assemble(release: bool, module_build: &Path) -> Result<PathBuf, String> {
     copy(&module_build.join("ExoKit.dll"), &dir.join("ExoKit.dll"))?;
     copy(&ps_module.join("ExoKit.psd1"), &dir.join("ExoKit.psd1"))?;
     copy(&ps_module.join("ExoKit.Format.ps1xml"), &dir.join("ExoKit.Format.ps1xml"))?;
+    let drop_in = "scripts/Automation-ContactsMirroring.ps1";
+    copy(&ps_module.join(drop_in), &dir.join(drop_in))?;
     let native = paths::native_file();
     copy(
         &paths::profile_dir(release).join(&native),

@@ -1,0 +1,37 @@
+#Requires -Version 7.6
+<#
+.SYNOPSIS
+    Mirrors Exchange Online contacts between users and a shared mailbox folder: the drop-in
+    replacement for the Automation-ContactsMirroring.ps1 CI script, shipped with ExoKit.
+
+.DESCRIPTION
+    Runs with the original's variables (AUTOMATION_SYNCCONTACTS_CONFIG_JSON, or
+    AUTOMATION_SYNCCONTACTS_MICROSOFT_TENANTS_JSON, or AUTOMATION_SYNCCONTACTS_TENANT_ID,
+    _CLIENT_ID, _CLIENT_SECRET and _GLOBAL_ADDRESS_BOOK_USER_ID; with
+    AUTOMATION_SYNCCONTACTS_TEST_USER_LIST_BY_TENANT_JSON and AUTOMATION_SYNCCONTACTS_DRY_RUN) and
+    prints the original's log lines, so a pipeline keeps its variables and its log parsers.
+
+    Unlike the original it exits 1 when anything failed (a configuration error, a tenant that
+    could not run, a write that failed), after finishing everything else; 0 otherwise.
+    The differences are listed in ExoKit's README ("Differences from the original script").
+#>
+[CmdletBinding()]
+param()
+
+$ErrorActionPreference = 'Continue'
+$module = Join-Path (Split-Path $PSScriptRoot -Parent) 'ExoKit.psd1'
+Import-Module $module -ErrorAction Stop
+
+$failures = $null
+try {
+    $null = Invoke-ContactMirror -FromEnvironment -InformationAction Continue -ErrorVariable failures
+}
+catch {
+    # A configuration error: named variable and JSON position, nothing was sent.
+    $PSCmdlet.WriteError($_)
+    exit 1
+}
+if ($failures) {
+    exit 1
+}
+exit 0

@@ -1,0 +1,99 @@
+using System;
+using System.Collections;
+using System.Collections.Generic;
+using System.Management.Automation;
+using System.Text.Json;
+using ExoKit.Native;
+
+namespace ExoKit;
+
+/// <summary>
+/// Invoke-ContactMirror: collects users' contacts into a shared mailbox folder and distributes
+/// that folder back to every user; the drop-in replacement for Automation-ContactsMirroring.ps1.
+/// </summary>
+[Cmdlet(VerbsLifecycle.Invoke, "ContactMirror", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
+    DefaultParameterSetName = ParametersSet)]
+[OutputType(typeof(MirrorSummary), typeof(MirrorAction))]
+public sealed class InvokeContactMirror : OperationCmdlet
+{
+    private const string ParametersSet = "Parameters";
+    private const string EnvironmentSet = "FromEnvironment";
+
+    /// <summary>The variables -FromEnvironment reads: the original script's, and ExoKit's endpoint overrides.</summary>
+    private static readonly string[] VariablePrefixes = { "AUTOMATION_SYNCCONTACTS_", "EXOKIT_" };
+
+    private readonly List<string> _users = new();
+
+    [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet)]
+    [Alias("GlobalAddressBookUserId")]
+    public string SharedMailbox { get; set; } = "";
+
+    [Parameter(ParameterSetName = ParametersSet)]
+    public string FolderName { get; set; } = "All Contacts";
+
+    /// <summary>Users by UPN or id; from the pipeline too (objects with UserPrincipalName or Id).</summary>
+    [Parameter(ParameterSetName = ParametersSet, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
+    [Alias("UserPrincipalName", "Id")]
+    public string[]? User { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = EnvironmentSet)]
+    public SwitchParameter FromEnvironment { get; set; }
+
+    [Parameter]
+    public SwitchParameter PassThru { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (User is not null)
+        {
+            _users.AddRange(User);
+        }
+    }
+
+    protected override void EndProcessing()
+    {
+        string target = FromEnvironment.IsPresent ? "the tenants in AUTOMATION_SYNCCONTACTS_* variables" : $"shared mailbox {SharedMailbox}, folder '{FolderName}'";
+        bool whatIf = !ShouldProcess(target, "Mirror contacts between users and the shared folder");
+        var request = new MirrorRequest
+        {
+            shared_mailbox = FromEnvironment.IsPresent ? null : SharedMailbox,
+            folder_name = FromEnvironment.IsPresent ? null : FolderName,
+            users = new List<string>(_users),
+            what_if = whatIf,
+            pass_thru = PassThru.IsPresent,
+            from_environment = FromEnvironment.IsPresent,
+        };
+        byte[] variables = FromEnvironment.IsPresent ? CollectVariables() : Array.Empty<byte>();
+        try
+        {
+            using var bytes = new SecretBytes(variables);
+            Run(() => Operation.InvokeContactMirror(request.Wire(), bytes.Slice));
+        }
+        finally
+        {
+            Array.Clear(variables);
+        }
+    }
+
+    /// <summary>
+    /// The process environment as .NET sees it, as JSON. .NET keeps its own copy on Unix, so
+    /// <c>$env:X = ...</c> in the session is invisible to native code: the variables are passed.
+    /// They may hold client secrets, so the caller zeroes the bytes.
+    /// </summary>
+    private static byte[] CollectVariables()
+    {
+        var selected = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
+        {
+            string name = (string)entry.Key;
+            foreach (string prefix in VariablePrefixes)
+            {
+                if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
+                {
+                    selected[name] = entry.Value as string ?? "";
+                }
+            }
+        }
+        return JsonSerializer.SerializeToUtf8Bytes(selected);
+    }
+}
