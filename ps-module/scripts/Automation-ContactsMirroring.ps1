@@ -19,7 +19,8 @@
 param()
 
 $ErrorActionPreference = 'Continue'
-$module = Join-Path (Split-Path $PSScriptRoot -Parent) 'ExoKit.psd1'
+# .NET paths rather than Split-Path/Join-Path: the script needs nothing beyond the engine's core.
+$module = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($PSScriptRoot), 'ExoKit.psd1')
 Import-Module $module -ErrorAction Stop
 
 $failures = $null

@@ -17,6 +17,13 @@ internal static class Repo
             : Path.Combine(Environment.GetEnvironmentVariable("CARGO_TARGET_DIR") ?? Path.Combine(Root, "target"), "debug",
                 OperatingSystem.IsWindows() ? "exokit-sandbox.exe" : "exokit-sandbox");
 
+    /// <summary>The console host (exokit-host.dll), for scripts that must run in a fresh process.</summary>
+    internal static string HostDll =>
+        Path.Combine(Environment.GetEnvironmentVariable("CARGO_TARGET_DIR") ?? Path.Combine(Root, "target"), "dotnet", "host", "exokit-host.dll");
+
+    /// <summary>The shipped drop-in script, in the assembled module.</summary>
+    internal static string DropInScript => Path.Combine(Path.GetDirectoryName(ModuleManifest)!, "scripts", "Automation-ContactsMirroring.ps1");
+
     /// <summary>The demo seed's tenant and app (a fake tenant's fake secret).</summary>
     internal const string Tenant = "contoso.onmicrosoft.com";
     internal const string AppId = "0f5d6e1a-7b3c-4a2d-9e8f-1a2b3c4d5e6f";

@@ -16,9 +16,15 @@ public sealed class SandboxProcess : IDisposable
     private readonly Process _process;
     private readonly HttpClient _control = new();
 
-    public SandboxProcess()
+    public SandboxProcess() : this(null)
     {
-        var start = new ProcessStartInfo(Repo.SandboxExe, "--stop-on-stdin-eof")
+    }
+
+    /// <summary>A sandbox serving <paramref name="seedFile"/> (default: the demo seed).</summary>
+    internal SandboxProcess(string? seedFile)
+    {
+        string arguments = seedFile is null ? "--stop-on-stdin-eof" : $"--stop-on-stdin-eof --seed \"{seedFile}\"";
+        var start = new ProcessStartInfo(Repo.SandboxExe, arguments)
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
