@@ -184,7 +184,12 @@ fn concrete_paths_match_templates() {
         delta.template,
         "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/delta()"
     );
-    assert_eq!(delta.target, Target::Function);
+    assert_eq!(
+        delta.target,
+        Target::Function {
+            returns: Some("contact".into())
+        }
+    );
     let url = "https://graph.microsoft.com/v1.0/users/a%40contoso.com/contacts";
     assert_eq!(
         graph().check_path("v1.0", "POST", url).unwrap().target,
@@ -252,6 +257,22 @@ fn requests_are_checked_with_select_and_body() {
             "v1.0",
             "GET",
             "/users/abc/contacts?$select=givenName,notes",
+            None,
+        )
+        .unwrap_err();
+    assert!(
+        error
+            .to_string()
+            .contains("$select names what contact does not have: notes"),
+        "{error}"
+    );
+    let delta = "/users/abc/contactFolders/AAMk=/contacts/delta?$select=givenName,personalNotes";
+    assert!(graph().check_request("v1.0", "GET", delta, None).is_ok());
+    let error = graph()
+        .check_request(
+            "v1.0",
+            "GET",
+            "/users/abc/contacts/delta?$select=notes",
             None,
         )
         .unwrap_err();

@@ -26,7 +26,10 @@ pub enum Target {
     Item {
         type_name: Option<String>,
     },
-    Function,
+    /// A function; `returns` is known for `delta()`, which lists its collection's members.
+    Function {
+        returns: Option<String>,
+    },
     Action {
         binding: String,
         name: String,
@@ -44,7 +47,7 @@ impl Target {
         match self {
             Target::Collection { .. } => &["GET", "POST"],
             Target::Item { .. } => &["GET", "PATCH", "PUT", "DELETE"],
-            Target::Function | Target::Count => &["GET"],
+            Target::Function { .. } | Target::Count => &["GET"],
             Target::Action { .. } | Target::Batch => &["POST"],
             Target::Reference => &["GET", "POST", "PUT", "DELETE"],
             Target::Value => &["GET", "PUT"],
@@ -56,7 +59,9 @@ impl Target {
     pub fn type_name(&self) -> Option<&str> {
         match self {
             Target::Collection { member } => Some(member),
-            Target::Item { type_name } => type_name.as_deref(),
+            Target::Item { type_name } | Target::Function { returns: type_name } => {
+                type_name.as_deref()
+            }
             _ => None,
         }
     }
@@ -65,7 +70,7 @@ impl Target {
         match self {
             Target::Collection { .. } => "collection",
             Target::Item { .. } => "single item",
-            Target::Function => "function",
+            Target::Function { .. } => "function",
             Target::Action { .. } => "action",
             Target::Reference => "$ref",
             Target::MemberReference => "member $ref",
@@ -256,7 +261,11 @@ fn target_of(meta: &Metadata, version: Version, node: usize) -> Target {
             Some(type_name) => Target::Item {
                 type_name: Some(type_name),
             },
-            None => Target::Function,
+            None => Target::Function {
+                returns: (name == "delta")
+                    .then(|| parent.and_then(|p| tree.member_type(p)))
+                    .flatten(),
+            },
         };
     }
     // A property of its parent's type (`mailboxSettings` of a user) has the property's type.
