@@ -245,3 +245,20 @@ fn tenants_from_the_variables_each_run_with_their_own_app_and_test_users() {
     assert_eq!(hub_of(0), ["Ann Lee"], "contoso's map entry (by PrimaryDomain) names user 0 only");
     assert_eq!(hub_of(1), ["Bo Ray"], "fabrikam's entry (by TenantDomain, any case) names user 1 only");
 }
+
+#[test]
+fn a_licensed_user_without_a_mailbox_is_a_warning_not_a_failure() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let mut tenant = seed(vec![vec![contact("Ann", "Lee", Some("ann@fabrikam.com"))]], Some(vec![]));
+    let nobox: exokit_sandbox::seed::UserSeed = serde_json::from_value(json!({
+        "id": "e0e0e0e0-0000-4000-8000-0000000000ee", "userPrincipalName": "powerbi.only@contoso.onmicrosoft.com",
+        "licenses": ["sku-powerbi"], "mailbox": "none"
+    }))
+    .unwrap();
+    tenant.tenants[0].users.insert(0, nobox);
+    let sandbox = start(tenant);
+    let events = clean_run(HUB_UPN);
+    assert!(events.iter().any(|e| matches!(e, exokit::ops::Event::Warning(w) if w.contains("powerbi.only@contoso.onmicrosoft.com"))));
+    assert!(summaries(&events).iter().all(|s| s.totals.failed == 0));
+    assert_eq!(emails(&held(&sandbox, HUB, Some("All Contacts"))), ["ann@fabrikam.com"]);
+}

@@ -121,9 +121,19 @@ async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str,
     }
 }
 
-/// Every user's default Contacts folder, read at once. A read that fails leaves `None`: that
-/// user is reported and skipped in both steps, never planned from a partial list.
-async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Option<Vec<Contact>>> {
+/// What a user's default Contacts folder gave.
+#[derive(Clone)]
+enum Mailbox {
+    Read(Vec<Contact>),
+    /// No Exchange Online mailbox: skipped with a warning.
+    Absent,
+    /// The read failed: reported, counted as failed and skipped in both steps, never planned
+    /// from a partial list (which would create duplicates).
+    Failed,
+}
+
+/// Every user's default Contacts folder, read at once.
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Mailbox> {
     let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
     let mut reads = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
@@ -133,30 +143,44 @@ async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Option<V
             (index, reads::list(&graph, &id, None).await)
         });
     }
-    let mut contacts: Vec<Option<Vec<Contact>>> = vec![None; users.len()];
+    let mut contacts: Vec<Mailbox> = vec![Mailbox::Failed; users.len()];
     while let Some(joined) = reads.join_next().await {
         let Ok((index, read)) = joined else { continue };
         match read {
-            Ok(list) => contacts[index] = Some(list),
+            Ok(list) => contacts[index] = Mailbox::Read(list),
+            Err(error) if without_mailbox(&error) => {
+                ops::warning(format!("{} has no Exchange Online mailbox (MailboxNotEnabledForRESTAPI); skipped.", users[index].listed_as));
+                contacts[index] = Mailbox::Absent;
+            }
             Err(error) => ops::error(reads::pair_failed(&users[index].listed_as, error)),
         }
     }
     contacts
 }
 
+/// A licensed user whose licence has no Exchange plan: the original logged an error and went
+/// on; here it is a warning, so such users (common with non-mail licences) do not fail a run.
+fn without_mailbox(error: &ExoError) -> bool {
+    matches!(error, ExoError::Service { code, .. } if code == "MailboxNotEnabledForRESTAPI")
+}
+
 impl Tenant<'_> {
     /// Step 1: every user's contacts into the hub, user by user, so that a contact two users
     /// hold is created once. Returns the hub as it is afterwards.
-    async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Option<Vec<Contact>>], mut hub: Vec<Contact>) -> Vec<Contact> {
+    async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], mut hub: Vec<Contact>) -> Vec<Contact> {
         ops::information(report::step_header(Step::Collect, &self.config.hub_folder));
         let mut run = Run::new(self.settings.started_at, self.settings.dry_run);
         let shared_id = self.shared_id.clone();
         let folder_id = self.folder_id.clone();
         for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
             ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
-            let Some(sources) = mailbox else {
-                self.report.totals_mut(Step::Collect).count(Outcome::Failed);
-                continue;
+            let sources = match mailbox {
+                Mailbox::Read(sources) => sources,
+                Mailbox::Absent => continue,
+                Mailbox::Failed => {
+                    self.report.totals_mut(Step::Collect).count(Outcome::Failed);
+                    continue;
+                }
             };
             let pair = Pair { step: Step::Collect, actor: &user.listed_as, source_mailbox: &user.id, target_mailbox: &shared_id };
             let planned = match pair::plan(self.graph, &mut run, &pair, sources, hub.clone()).await {
@@ -178,13 +202,21 @@ impl Tenant<'_> {
 
     /// Step 2: the hub into every user's default Contacts folder, many users at once; each
     /// user's lines are printed together, in user order.
-    async fn distribute(&mut self, users: &[ResolvedUser], mailboxes: Vec<Option<Vec<Contact>>>, hub: Vec<Contact>) {
+    async fn distribute(&mut self, users: &[ResolvedUser], mailboxes: Vec<Mailbox>, hub: Vec<Contact>) {
         ops::information(report::step_header(Step::Distribute, &self.config.hub_folder));
         let hub = Arc::new(hub);
         let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
         let mut tasks = JoinSet::new();
+        let mut absent = vec![false; users.len()];
         for (index, (user, mailbox)) in users.iter().zip(mailboxes).enumerate() {
-            let Some(targets) = mailbox else { continue };
+            let targets = match mailbox {
+                Mailbox::Read(targets) => targets,
+                Mailbox::Absent => {
+                    absent[index] = true;
+                    continue;
+                }
+                Mailbox::Failed => continue,
+            };
             let job = Distribution {
                 graph: self.graph.clone(),
                 hub: hub.clone(),
@@ -207,9 +239,10 @@ impl Tenant<'_> {
                 results[index] = Some(result);
             }
         }
-        for (user, result) in users.iter().zip(results) {
+        for ((user, result), absent) in users.iter().zip(results).zip(absent) {
             ops::information(report::syncing_line(&self.config.shared_mailbox, &user.listed_as));
             match result {
+                None if absent => {}
                 Some(Ok(executed)) => self.account(Step::Distribute, &user.listed_as, executed),
                 Some(Err(error)) => {
                     ops::error(reads::pair_failed(&user.listed_as, error));

@@ -1,0 +1,83 @@
+//! The contact mirror's cost against the sandbox: a first run from empty and a second run
+//! without changes, with Graph-like latency, reporting HTTP requests and wall time.
+//!
+//! `cargo bench -p exokit --bench mirror` (defaults: 50 users × 300 contacts, 30 % of them
+//! shared, 40 ms per answer). Override with EXOKIT_BENCH_USERS, EXOKIT_BENCH_CONTACTS,
+//! EXOKIT_BENCH_OVERLAP, EXOKIT_BENCH_LATENCY_MS.
+
+use std::time::{Duration, Instant};
+
+use exokit::auth::{Credential, Secret};
+use exokit::mirror::apply::{ConfigSource, Invocation, StepSummary};
+use exokit::ops::{Event, Operation, Record};
+use exokit::session::{self, ConnectOptions};
+use exokit_sandbox::generate::{self, GenerateOptions};
+use exokit_sandbox::{Options, Sandbox};
+
+const APP: &str = "0f5d6e1a-7b3c-4a2d-9e8f-1a2b3c4d5e6f";
+const SECRET: &str = "sandbox-demo-secret-Zq8~vX2pL7wN4kR9";
+
+fn setting<T: std::str::FromStr>(name: &str, default: T) -> T {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+fn main() {
+    if std::env::args().any(|a| a == "--list") {
+        return; // `cargo test --benches` asks for a list; this is not a test.
+    }
+    let options = GenerateOptions {
+        users: setting("EXOKIT_BENCH_USERS", 50),
+        contacts: setting("EXOKIT_BENCH_CONTACTS", 300),
+        overlap: setting("EXOKIT_BENCH_OVERLAP", 0.3),
+        ..GenerateOptions::default()
+    };
+    let latency = Duration::from_millis(setting("EXOKIT_BENCH_LATENCY_MS", 40));
+    let seed = generate::seed(&options).expect("a valid generator setting");
+    let mut sandbox_options = Options::new(seed);
+    sandbox_options.latency = latency;
+    let sandbox = Sandbox::start(sandbox_options).expect("the sandbox starts");
+    connect(sandbox.url());
+    let shared = format!("allcontacts@{}", options.domain);
+    println!("mirror: {} users × {} contacts ({:.0} % shared), {} ms latency", options.users, options.contacts, options.overlap * 100.0, latency.as_millis());
+    println!("| run | wall time | HTTP requests (client) | Graph requests incl. batch items (server) | created | updated | skipped | failed |");
+    println!("|---|---|---|---|---|---|---|---|");
+    for run in ["first", "second"] {
+        sandbox.state.clear_requests();
+        let started = Instant::now();
+        let events = Operation::start(exokit::mirror::apply::invoke(Invocation {
+            source: ConfigSource::Parameters { shared_mailbox: shared.clone(), folder_name: None, users: Vec::new() },
+            what_if: false,
+            pass_thru: false,
+        }))
+        .wait();
+        let wall = started.elapsed();
+        let errors = events.iter().filter(|e| matches!(e, Event::Error { .. })).count();
+        let summaries: Vec<StepSummary> =
+            events.iter().filter_map(|e| if let Event::Record(Record::MirrorSummary(s)) = e { Some(s.clone()) } else { None }).collect();
+        let sum = |f: fn(&StepSummary) -> u64| summaries.iter().map(f).sum::<u64>();
+        let server = sandbox.state.requests().iter().filter(|r| !r.path.ends_with("/$batch")).count();
+        println!(
+            "| {run} | {:.1} s | {} | {} | {} | {} | {} | {} |",
+            wall.as_secs_f64(),
+            sum(|s| s.requests),
+            server,
+            sum(|s| s.totals.created as u64),
+            sum(|s| s.totals.updated as u64),
+            sum(|s| s.totals.skipped as u64),
+            sum(|s| s.totals.failed as u64) + errors as u64,
+        );
+    }
+}
+
+fn connect(url: &str) {
+    let options = ConnectOptions {
+        tenant_id: "contoso.onmicrosoft.com".into(),
+        client_id: APP.into(),
+        environment: None,
+        graph_endpoint: Some(url.into()),
+        authority_host: Some(url.into()),
+        credential: Credential::ClientSecret(Secret::new(SECRET.into())),
+    };
+    let events = Operation::start(async move { session::connect(options).await.map(|_| ()) }).wait();
+    assert!(!events.iter().any(|e| matches!(e, Event::Error { .. })), "{events:?}");
+}
