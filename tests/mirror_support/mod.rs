@@ -52,7 +52,7 @@ pub fn seed(contacts: Vec<Vec<Value>>, hub: Option<Vec<Value>>) -> Seed {
     users.push(json!({"id": HUB, "userPrincipalName": HUB_UPN, "mailbox": "shared", "contactFolders": folders}));
     Seed::from_json(
         &json!({"tenants": [{"id": TENANT, "domain": DOMAIN,
-            "apps": [{"appId": APP, "displayName": "ExoKit Automation", "secrets": [SECRET], "roles": ["User.Read.All", "Contacts.ReadWrite"]}],
+            "apps": [{"appId": APP, "displayName": "ExoKit Automation", "secrets": [SECRET], "roles": ["User.Read.All", "Contacts.ReadWrite", "RoleManagement.Read.Exchange"]}],
             "users": users}]})
         .to_string(),
     )
