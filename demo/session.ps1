@@ -15,5 +15,14 @@ Get-ExoKitContext | Out-Default
 '> Get-ExchangeAppRoleDefinition | Where-Object AllowedPrincipalTypes -eq servicePrincipal'
 Get-ExchangeAppRoleDefinition | Where-Object AllowedPrincipalTypes -eq servicePrincipal | Out-Default
 
+'> Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com -WhatIf'
+Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com -WhatIf | Out-Default
+
+'> Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com -InformationAction Continue'
+Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com -InformationAction Continue | Out-Default
+
+'> Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com   # again: nothing changed, nothing written'
+Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com | Out-Default
+
 '> Disconnect-ExoKit'
 Disconnect-ExoKit

@@ -67,14 +67,17 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     };
     let mut mailboxes = read_users(graph, &scope.users).await;
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
-    let collect_requests = requests(graph) - first_request;
-    tenant.summary(Step::Collect, collect_requests, clock.elapsed());
+    // The reads of every mailbox happen before step 1, so they count in its figures.
+    let collect = (requests(graph) - first_request, clock.elapsed());
     let clock = Instant::now();
     tenant.distribute(&scope.users, mailboxes, hub).await;
-    tenant.summary(Step::Distribute, requests(graph) - first_request - collect_requests, clock.elapsed());
+    let distribute = (requests(graph) - first_request - collect.0, clock.elapsed());
     for line in tenant.report.closing_lines() {
         ops::information(line);
     }
+    // Summaries last, after every log line, so that a table of them is not cut by the lines.
+    tenant.summary(Step::Collect, collect.0, collect.1);
+    tenant.summary(Step::Distribute, distribute.0, distribute.1);
     Ok(tenant.report)
 }
 
