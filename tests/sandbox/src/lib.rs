@@ -96,8 +96,9 @@ pub struct Sandbox {
 
 impl Sandbox {
     /// Starts serving on its own runtime thread and returns once both ports are bound.
-    pub fn start(options: Options) -> std::io::Result<Sandbox> {
-        let state = Arc::new(state::State::new(&options)?);
+    pub fn start(mut options: Options) -> std::io::Result<Sandbox> {
+        let seed = std::mem::replace(&mut options.seed, Seed { tenants: Vec::new() });
+        let state = Arc::new(state::State::new(seed, &options)?);
         let tls = tls::generate().map_err(std::io::Error::other)?;
         let plain = bind(options.bind)?;
         let secure = bind(options.https_bind)?;

@@ -91,11 +91,13 @@ pub fn validate(body: &Value) -> Result<Map<String, Value>, ContactError> {
     let object = body
         .as_object()
         .ok_or_else(|| ContactError::BodyRead("The request body must be a JSON object.".into()))?;
-    let mut clean = Map::new();
-    for (name, value) in object {
-        if name.starts_with("@odata.") {
-            continue;
-        }
+    validate_map(object.clone())
+}
+
+/// The same for a body already owned (a seed's contact): checked in place, no copy.
+pub fn validate_map(mut object: Map<String, Value>) -> Result<Map<String, Value>, ContactError> {
+    object.retain(|name, _| !name.starts_with("@odata."));
+    for (name, value) in object.iter_mut() {
         if !WRITABLE.contains(&name.as_str()) {
             let message = if READ_ONLY.contains(&name.as_str()) {
                 format!("The property '{name}' is read-only and cannot be set.")
@@ -104,12 +106,15 @@ pub fn validate(body: &Value) -> Result<Map<String, Value>, ContactError> {
             };
             return Err(ContactError::BodyRead(message));
         }
-        clean.insert(name.clone(), check_value(name, value)?);
+        if let Some(normalised) = check_value(name, value)? {
+            *value = normalised;
+        }
     }
-    Ok(clean)
+    Ok(object)
 }
 
-fn check_value(name: &str, value: &Value) -> Result<Value, ContactError> {
+/// Checks one property; `Some` when the stored value differs from the one sent.
+fn check_value(name: &str, value: &Value) -> Result<Option<Value>, ContactError> {
     if COLLECTIONS.contains(&name) {
         let items = match value {
             Value::Array(items) => items,
@@ -124,16 +129,16 @@ fn check_value(name: &str, value: &Value) -> Result<Value, ContactError> {
             return Err(ContactError::TooMany(format!("The multi value property {shown} has {} entries, that exceeds the max allowed value of {max}", items.len())));
         }
         if name == "emailAddresses" {
-            return Ok(Value::Array(items.iter().map(email_address).collect::<Result<_, _>>()?));
+            return Ok(Some(Value::Array(items.iter().map(email_address).collect::<Result<_, _>>()?)));
         }
         if items.iter().any(|i| !i.is_string()) {
             return Err(ContactError::BodyRead(format!("The property '{name}' holds a value that is not a string.")));
         }
-        return Ok(value.clone());
+        return Ok(None);
     }
     match value {
-        Value::String(_) | Value::Null => Ok(value.clone()),
-        Value::Object(_) if name.ends_with("Address") => Ok(value.clone()),
+        Value::String(_) | Value::Null => Ok(None),
+        Value::Object(_) if name.ends_with("Address") => Ok(None),
         _ => Err(ContactError::BodyRead(format!("Cannot convert the literal '{value}' to the expected type 'Edm.String' of property '{name}'."))),
     }
 }

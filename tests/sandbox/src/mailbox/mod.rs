@@ -1,10 +1,10 @@
 //! Users and their mailboxes: contact folders and contacts, with the change history that
 //! `contacts/delta` reads.
 
-mod contact;
+pub mod contact;
 mod store;
 
-pub use contact::{Contact, ContactError};
+pub use contact::{Contact, ContactError, READ_ONLY, WRITABLE};
 pub use store::{DeltaChange, Folder, Mailbox, ROOT_WELL_KNOWN};
 
 use std::collections::HashMap;
@@ -49,12 +49,13 @@ pub struct Mailboxes {
 }
 
 impl Mailboxes {
-    pub fn from_seed(users: &[UserSeed]) -> Result<Mailboxes, String> {
+    pub fn from_seed(users: Vec<UserSeed>) -> Result<Mailboxes, String> {
         let mut by_user = HashMap::with_capacity(users.len());
-        for user in users.iter().filter(|u| u.mailbox != MailboxKind::None) {
-            let mailbox = Mailbox::from_seed(user).map_err(|e| format!("user {}: {e}", user.user_principal_name))?;
-            if by_user.insert(user.id.clone(), Arc::new(Mutex::new(mailbox))).is_some() {
-                return Err(format!("user id {} appears twice", user.id));
+        for user in users.into_iter().filter(|u| u.mailbox != MailboxKind::None) {
+            let (id, name) = (user.id.clone(), user.user_principal_name.clone());
+            let mailbox = Mailbox::from_seed(user).map_err(|e| format!("user {name}: {e}"))?;
+            if by_user.insert(id.clone(), Arc::new(Mutex::new(mailbox))).is_some() {
+                return Err(format!("user id {id} appears twice"));
             }
         }
         Ok(Mailboxes { by_user })

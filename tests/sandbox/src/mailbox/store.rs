@@ -52,7 +52,7 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    pub fn from_seed(user: &UserSeed) -> Result<Mailbox, String> {
+    pub fn from_seed(user: UserSeed) -> Result<Mailbox, String> {
         let compact: String = user.id.chars().filter(char::is_ascii_hexdigit).take(12).collect();
         let mut mailbox = Mailbox {
             root_id: String::new(),
@@ -68,29 +68,29 @@ impl Mailbox {
         let root = mailbox.add_folder(None, "Contacts");
         mailbox.root_id = root.clone();
         let now = Utc::now();
-        for (index, seed) in user.contacts.iter().enumerate() {
+        for (index, seed) in user.contacts.into_iter().enumerate() {
             mailbox.seed_contact(&root, seed, now).map_err(|e| format!("contacts[{index}]: {e}"))?;
         }
-        for (index, folder) in user.contact_folders.iter().enumerate() {
+        for (index, folder) in user.contact_folders.into_iter().enumerate() {
             mailbox.seed_folder(&root, folder, now).map_err(|e| format!("contactFolders[{index}]: {e}"))?;
         }
         Ok(mailbox)
     }
 
-    fn seed_folder(&mut self, parent: &str, seed: &FolderSeed, now: DateTime<Utc>) -> Result<(), String> {
+    fn seed_folder(&mut self, parent: &str, seed: FolderSeed, now: DateTime<Utc>) -> Result<(), String> {
         let id = self.add_folder(Some(parent.to_string()), &seed.display_name);
-        for (index, contact) in seed.contacts.iter().enumerate() {
+        for (index, contact) in seed.contacts.into_iter().enumerate() {
             self.seed_contact(&id, contact, now).map_err(|e| format!("contacts[{index}]: {e}"))?;
         }
-        for (index, child) in seed.child_folders.iter().enumerate() {
+        for (index, child) in seed.child_folders.into_iter().enumerate() {
             self.seed_folder(&id, child, now).map_err(|e| format!("childFolders[{index}]: {e}"))?;
         }
         Ok(())
     }
 
     /// A seeded contact may carry `lastModifiedDateTime` (to test "the target is older").
-    fn seed_contact(&mut self, folder: &str, seed: &ContactSeed, now: DateTime<Utc>) -> Result<(), String> {
-        let mut body = seed.clone();
+    fn seed_contact(&mut self, folder: &str, seed: ContactSeed, now: DateTime<Utc>) -> Result<(), String> {
+        let mut body = seed;
         let modified = match body.remove("lastModifiedDateTime") {
             Some(Value::String(text)) => DateTime::parse_from_rfc3339(&text)
                 .map_err(|e| format!("lastModifiedDateTime '{text}': {e}"))?
@@ -98,7 +98,7 @@ impl Mailbox {
             Some(other) => return Err(format!("lastModifiedDateTime must be a string, not {other}")),
             None => now,
         };
-        let properties = contact::validate(&Value::Object(body)).map_err(|e| match e {
+        let properties = contact::validate_map(body).map_err(|e| match e {
             ContactError::BodyRead(m) | ContactError::TooMany(m) => m,
         })?;
         self.insert_contact(folder, properties, modified);
@@ -127,15 +127,14 @@ impl Mailbox {
         id
     }
 
-    fn insert_contact(&mut self, folder: &str, properties: Map<String, Value>, at: DateTime<Utc>) -> Contact {
+    fn insert_contact(&mut self, folder: &str, properties: Map<String, Value>, at: DateTime<Utc>) -> &Contact {
         let id = self.mint();
         let change_key = self.change_key();
         let sequence = self.next_sequence();
         let mut contact = Contact { id: id.clone(), folder_id: folder.to_string(), properties, change_key, created: at, modified: at, sequence };
         fill_display_name(&mut contact.properties);
         self.order.get_mut(folder).expect("folder exists").push(id.clone());
-        self.contacts.insert(id, contact.clone());
-        contact
+        self.contacts.entry(id).or_insert(contact)
     }
 
     /// A folder by id, or the default folder by its well-known name (case-insensitive).
@@ -156,6 +155,13 @@ impl Mailbox {
         self.folders.last().filter(|f| f.id == id).cloned().expect("just added")
     }
 
+    /// One page of a folder's contacts in list order, and how many the folder holds: a page
+    /// costs its own size, not the folder's.
+    pub fn contacts_page(&self, folder_id: &str, skip: usize, take: usize) -> (Vec<&Contact>, usize) {
+        let Some(ids) = self.order.get(folder_id) else { return (Vec::new(), 0) };
+        (ids.iter().skip(skip).take(take).map(|id| &self.contacts[id]).collect(), ids.len())
+    }
+
     /// The contacts of a folder in list order.
     pub fn contacts_in(&self, folder_id: &str) -> Vec<&Contact> {
         self.order.get(folder_id).map(|ids| ids.iter().map(|id| &self.contacts[id]).collect()).unwrap_or_default()
@@ -172,7 +178,7 @@ impl Mailbox {
 
     pub fn create_contact(&mut self, folder_id: &str, body: &Value, now: DateTime<Utc>) -> Result<Contact, ContactError> {
         let properties = contact::validate(body)?;
-        Ok(self.insert_contact(folder_id, properties, now))
+        Ok(self.insert_contact(folder_id, properties, now).clone())
     }
 
     /// PATCH: given properties replace stored ones (null clears, collections replace whole);
@@ -274,7 +280,7 @@ mod tests {
             "contacts": [{"givenName": "Ann", "emailAddresses": [{"address": "ann@fabrikam.com"}]}],
         }))
         .unwrap();
-        Mailbox::from_seed(&user).unwrap()
+        Mailbox::from_seed(user).unwrap()
     }
 
     #[test]

@@ -45,5 +45,6 @@ const ROLE_MANAGEMENT: &[RouteSpec] = &[route("GET", "beta", "/roleManagement/ex
 
 /// Every served Graph route.
 pub fn all() -> Vec<RouteSpec> {
-    [MAILBOX, ROLE_MANAGEMENT].concat()
+    let directory = super::directory::graph_routes().into_iter().map(|(method, version, template)| route(method, version, template));
+    [MAILBOX, ROLE_MANAGEMENT].concat().into_iter().chain(directory).collect()
 }

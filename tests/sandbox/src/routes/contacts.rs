@@ -38,14 +38,14 @@ fn list_in(State(state): State<Shared>, version: String, user: String, folder: O
     let call = MailboxCall::open(&state, &headers, &user, false)?;
     let mailbox = call.mailbox();
     let folder_id = resolve_folder(&mailbox, folder.as_deref())?;
-    let contacts = mailbox.contacts_in(&folder_id);
-    let page: Vec<Value> = contacts.iter().skip(query.skip).take(top).map(|c| list_view(c, query.select.as_deref())).collect();
+    let (contacts, total) = mailbox.contacts_page(&folder_id, query.skip, top);
+    let page: Vec<Value> = contacts.iter().map(|c| list_view(c, query.select.as_deref())).collect();
     let path = match &folder {
         None => format!("/{version}/users/{user}/contacts"),
         Some(f) => format!("/{version}/users/{user}/contactFolders/{f}/contacts"),
     };
     let mut body = json!({"@odata.context": context(&version, &user, "contacts"), "value": page});
-    if query.skip + top < contacts.len() {
+    if query.skip + top < total {
         body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers, false), query.with_skip(top, query.skip + top)));
     }
     Ok(Json(body).into_response())

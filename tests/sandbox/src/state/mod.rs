@@ -36,9 +36,10 @@ pub struct Tenant {
 impl Tenant {
     pub fn from_seed(seed: TenantSeed) -> Result<Tenant, String> {
         let users: Vec<User> = seed.users.iter().map(User::from_seed).collect();
-        let mailboxes = Mailboxes::from_seed(&seed.users).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
         let directory = Directory::from_seed(&seed).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
         let exchange = Exchange::from_seed(&seed).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
+        let mut seed = seed;
+        let mailboxes = Mailboxes::from_seed(std::mem::take(&mut seed.users)).map_err(|e| format!("tenant {}: {e}", seed.domain))?;
         Ok(Tenant {
             id: seed.id,
             domain: seed.domain,
@@ -101,13 +102,13 @@ pub struct State {
 }
 
 impl State {
-    pub fn new(options: &Options) -> std::io::Result<State> {
+    /// The state of a sandbox serving `seed` (taken, not copied: a large seed holds hundreds of
+    /// thousands of contacts) with the rest of `options`.
+    pub fn new(seed: crate::Seed, options: &Options) -> std::io::Result<State> {
         let invalid = |message: String| std::io::Error::new(std::io::ErrorKind::InvalidInput, message);
-        let tenants = options
-            .seed
+        let tenants = seed
             .tenants
-            .iter()
-            .cloned()
+            .into_iter()
             .map(|seed| Tenant::from_seed(seed).map(Arc::new))
             .collect::<Result<Vec<_>, _>>()
             .map_err(invalid)?;
