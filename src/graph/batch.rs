@@ -76,10 +76,12 @@ impl GraphClient {
             let answers = self.send_batch(version, requests, &pending).await?;
             let mut retry = Vec::new();
             let mut waits = Vec::new();
+            let mut throttled = false;
             for index in pending {
                 let answer = answers.get(&index);
                 match answer {
                     Some(a) if a.transient() => {
+                        throttled |= a.status == 429;
                         retry.push(index);
                         waits.push(a.header("retry-after").map(str::to_string));
                     }
@@ -88,7 +90,7 @@ impl GraphClient {
                 }
             }
             let wait_texts: Vec<Option<&str>> = waits.iter().map(Option::as_deref).collect();
-            let delay = if retry.is_empty() { None } else { self.transport().retry_policy().after_items(attempt, &wait_texts) };
+            let delay = if retry.is_empty() { None } else { self.transport().retry_policy().after_items(attempt, throttled, &wait_texts) };
             match delay {
                 Some(delay) => {
                     ops::verbose(format!("$batch: {} of its requests were throttled; retry {attempt} in {} ms", retry.len(), delay.as_millis()));

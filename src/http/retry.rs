@@ -5,8 +5,12 @@ use std::time::Duration;
 /// Bounded retries with exponential backoff; `Retry-After` wins when the server sends it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RetryPolicy {
-    /// Retries after the first attempt (so `max_retries + 1` attempts at most).
+    /// Retries after the first attempt for 503/504 (so `max_retries + 1` attempts at most).
     pub max_retries: u32,
+    /// Retries for 429: more, because Outlook's request-rate window is ten minutes and a client
+    /// that gives up inside it fails work that would have gone through (at most 20 waits of at
+    /// most `max_delay`, so still bounded).
+    pub max_throttled_retries: u32,
     /// The first backoff when the server gives no `Retry-After`.
     pub base_delay: Duration,
     /// No single wait is longer than this, whatever the server asks.
@@ -19,6 +23,7 @@ impl Default for RetryPolicy {
     fn default() -> Self {
         RetryPolicy {
             max_retries: 6,
+            max_throttled_retries: 20,
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(60),
             max_connect_retries: 2,
@@ -29,16 +34,17 @@ impl Default for RetryPolicy {
 impl RetryPolicy {
     /// After attempt number `attempt` (1-based) answered `status`: `Some(wait)` to retry.
     pub fn after_status(&self, attempt: u32, status: u16, retry_after: Option<&str>) -> Option<Duration> {
-        if !matches!(status, 429 | 503 | 504) || attempt > self.max_retries {
+        if !matches!(status, 429 | 503 | 504) || attempt > self.limit(status == 429) {
             return None;
         }
         Some(parse_retry_after(retry_after).unwrap_or_else(|| self.backoff(attempt)).min(self.max_delay))
     }
 
     /// The wait before the next round of a batch's throttled items: the longest `Retry-After`
-    /// among them, or the backoff; `None` once `attempt` retries are spent.
-    pub fn after_items(&self, attempt: u32, retry_afters: &[Option<&str>]) -> Option<Duration> {
-        if attempt > self.max_retries {
+    /// among them, or the backoff; `None` once `attempt` retries are spent (the 429 allowance
+    /// when any item was throttled).
+    pub fn after_items(&self, attempt: u32, throttled: bool, retry_afters: &[Option<&str>]) -> Option<Duration> {
+        if attempt > self.limit(throttled) {
             return None;
         }
         let asked = retry_afters.iter().filter_map(|v| parse_retry_after(*v)).max();
@@ -48,6 +54,10 @@ impl RetryPolicy {
     /// After attempt `attempt` failed to connect: `Some(wait)` to retry.
     pub fn after_connect_failure(&self, attempt: u32) -> Option<Duration> {
         (attempt <= self.max_connect_retries).then(|| self.backoff(attempt).min(self.max_delay))
+    }
+
+    fn limit(&self, throttled: bool) -> u32 {
+        if throttled { self.max_throttled_retries } else { self.max_retries }
     }
 
     fn backoff(&self, attempt: u32) -> Duration {
@@ -77,8 +87,9 @@ mod tests {
     #[test]
     fn a_batch_round_waits_for_its_longest_retry_after() {
         let p = RetryPolicy::default();
-        assert_eq!(p.after_items(1, &[Some("1"), Some("2.5"), None]), Some(Duration::from_millis(2500)));
-        assert_eq!(p.after_items(p.max_retries + 1, &[Some("1")]), None);
+        assert_eq!(p.after_items(1, true, &[Some("1"), Some("2.5"), None]), Some(Duration::from_millis(2500)));
+        assert_eq!(p.after_items(p.max_retries + 1, false, &[Some("1")]), None);
+        assert!(p.after_items(p.max_retries + 1, true, &[Some("1")]).is_some());
     }
 
     #[test]
@@ -87,7 +98,9 @@ mod tests {
         assert_eq!(p.after_status(1, 404, None), None);
         assert_eq!(p.after_status(1, 500, None), None);
         assert_eq!(p.after_status(2, 503, None), Some(Duration::from_secs(1)));
-        assert_eq!(p.after_status(p.max_retries + 1, 429, Some("1")), None);
+        assert_eq!(p.after_status(p.max_retries + 1, 503, Some("1")), None);
+        assert!(p.after_status(p.max_retries + 1, 429, Some("1")).is_some(), "429 has a longer allowance");
+        assert_eq!(p.after_status(p.max_throttled_retries + 1, 429, Some("1")), None);
         assert!(p.after_connect_failure(p.max_connect_retries).is_some());
         assert_eq!(p.after_connect_failure(p.max_connect_retries + 1), None);
     }
