@@ -2,16 +2,16 @@
 //! Application Access Policy excludes it; RBAC-for-Applications assignments reach their scope;
 //! the two add up. Tested directly, then through Graph's contact routes.
 
-mod admin_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
-use admin_support::*;
 use exokit_sandbox::access::{self, Decision};
 use exokit_sandbox::exchange::{self, Ctx};
 use exokit_sandbox::state::IssuedToken;
 use exokit_sandbox::{Seed, Tenant};
 use serde_json::{Value, json};
+use support::admin::*;
 
 const CONTACTS: &[&str] = &["Contacts.Read", "Contacts.ReadWrite"];
 

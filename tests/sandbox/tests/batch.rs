@@ -1,9 +1,9 @@
 //! `$batch`: size limit, per-item answers matched by id, `dependsOn` with 424.
 
-mod graph_support;
+mod support;
 
-use graph_support::*;
 use serde_json::{Value, json};
+use support::graph::*;
 
 fn item(id: &str, method: &str, url: &str, body: Option<Value>) -> Value {
     let mut out = json!({"id": id, "method": method, "url": url});

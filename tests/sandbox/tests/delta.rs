@@ -1,10 +1,10 @@
 //! Delta rounds on a contact folder: nextLinks then a deltaLink, `@removed`, and `410` when the
 //! state is gone.
 
-mod graph_support;
+mod support;
 
-use graph_support::*;
 use serde_json::{Value, json};
+use support::graph::*;
 
 /// Runs one whole round from `start`, returning the entries and the deltaLink.
 async fn round(graph: &Graph, start: &str, page: usize) -> (Vec<Value>, String, usize) {

@@ -2,12 +2,12 @@
 //! replication lag), addPassword, groups, administrative units, and the Exchange RBAC provider's
 //! role assignments and custom app scopes. Each test names the rule it pins down.
 
-mod admin_support;
+mod support;
 
 use std::time::Duration;
 
-use admin_support::*;
 use serde_json::{Value, json};
+use support::admin::*;
 
 async fn admin() -> (Client, String) {
     let client = Client::start().await;

@@ -2,10 +2,10 @@
 //! error shapes (exo-rest.md §1), and the cmdlets for access policies, calendars, groups and
 //! RBAC for Applications (§3). Each test names the rule it pins down.
 
-mod admin_support;
+mod support;
 
-use admin_support::*;
 use serde_json::{Value, json};
+use support::admin::*;
 
 async fn exchange() -> (Client, String) {
     exchange_with(seed()).await
@@ -1209,23 +1209,13 @@ async fn the_seed_runs_exchange_cmdlets() {
 #[tokio::test]
 async fn the_demo_seed_has_a_policy_a_pointer_and_a_scope() {
     let client = Client::start_with(exokit_sandbox::Seed::demo()).await;
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", ADMIN),
-        ("client_secret", "sandbox-demo-secret-Zq8~vX2pL7wN4kR9"),
-        ("scope", "https://outlook.office365.com/.default"),
-    ];
-    let reply: Value = client
-        .http
-        .post(client.url(&format!("/{TENANT}/oauth2/v2.0/token")))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = reply["access_token"].as_str().unwrap();
+    let token = &client
+        .token_with(
+            ADMIN,
+            "sandbox-demo-secret-Zq8~vX2pL7wN4kR9",
+            "https://outlook.office365.com/.default",
+        )
+        .await;
     assert_eq!(
         client
             .invoke(token, "Get-ApplicationAccessPolicy", json!({}))

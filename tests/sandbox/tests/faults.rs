@@ -1,13 +1,13 @@
 //! Injected faults and latency through HTTP, each kind on its own; counters, the request log and
 //! the state dump. (The SPEC parser is unit-tested in `src/faults.rs`.)
 
-mod transport_support;
+mod support;
 
 use std::time::{Duration, Instant};
 
 use exokit_sandbox::faults::Plan;
 use serde_json::{Value, json};
-use transport_support::*;
+use support::transport::*;
 
 const ALICE_CONTACTS: &str = "/v1.0/users/alice@fabrikam.onmicrosoft.com/contacts";
 

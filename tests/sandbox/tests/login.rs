@@ -2,11 +2,11 @@
 //! registered certificate get a token with the app's roles; each thing the service checks is
 //! refused with its AADSTS error; malformed requests get 400s; nothing secret is echoed.
 
-mod transport_support;
+mod support;
 
 use exokit_sandbox::testcert::{self, Assertion};
 use serde_json::{Value, json};
-use transport_support::*;
+use support::transport::*;
 
 const JWT_BEARER: &str = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer";
 const GRAPH_SCOPE: &str = "https://graph.microsoft.com/.default";

@@ -1,10 +1,10 @@
 //! Graph's contact and user behaviour as the sandbox serves it; each test names the rule (from
 //! graph-contact-semantics.md and graph-api.md) it pins down.
 
-mod graph_support;
+mod support;
 
-use graph_support::*;
 use serde_json::{Value, json};
+use support::graph::*;
 
 const ALICE_CONTACTS: &str = "/v1.0/users/alice@contoso.onmicrosoft.com/contacts";
 

@@ -1,13 +1,13 @@
 //! Malformed requests to every Graph route the sandbox serves get a 4xx answer in Graph's error
 //! shape — never a 5xx, a panic or a hang — and the sandbox keeps serving.
 
-mod graph_support;
+mod support;
 
 use std::time::Duration;
 
 use exokit_sandbox::routes::catalog;
-use graph_support::*;
 use serde_json::Value;
+use support::graph::*;
 
 /// Fills a Graph template's `{x-id}` keys with `key`.
 fn concrete(template: &str, key: &str) -> String {

@@ -2,13 +2,13 @@
 //! concurrent request and past the request rate (with a time scale), per app and mailbox, and
 //! per `$batch` item. (The rules themselves are unit-tested in `src/throttle.rs`.)
 
-mod transport_support;
+mod support;
 
 use std::time::Duration;
 
 use exokit_sandbox::throttle::{CONCURRENCY_MESSAGE, Limits, RATE_MESSAGE};
 use serde_json::json;
-use transport_support::*;
+use support::transport::*;
 
 const ALICE_CONTACTS: &str = "/v1.0/users/alice@fabrikam.onmicrosoft.com/contacts";
 const BOB_CONTACTS: &str = "/v1.0/users/bob@fabrikam.onmicrosoft.com/contacts";

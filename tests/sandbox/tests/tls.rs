@@ -1,9 +1,9 @@
 //! HTTPS: a client that is told to trust the sandbox's CA gets through; one that is not, is
 //! refused at the handshake; every start makes a new CA.
 
-mod transport_support;
+mod support;
 
-use transport_support::*;
+use support::transport::*;
 
 fn trusting(ca_pem: &str) -> reqwest::Client {
     let ca = reqwest::Certificate::from_pem(ca_pem.as_bytes()).expect("the CA PEM parses");

@@ -1,10 +1,10 @@
 //! A tenant for the directory, Exchange and access tests, and a small client for Graph and
 //! `InvokeCommand`: tokens per app and audience, requests that return status, headers and JSON.
-#![allow(dead_code)]
 
 use exokit_sandbox::{Options, Sandbox, Seed};
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
+
+pub use super::Answer;
 
 pub const TENANT: &str = "6f1b3c2e-52a4-4d8e-9b1a-0c7e5f2d4a91";
 pub const DOMAIN: &str = "contoso.onmicrosoft.com";
@@ -90,33 +90,6 @@ pub struct Client {
     pub http: reqwest::Client,
 }
 
-pub struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
-impl Answer {
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
-    }
-
-    pub fn message(&self) -> &str {
-        self.body["error"]["message"].as_str().unwrap_or("")
-    }
-
-    /// `error.details[0].message` of an `InvokeCommand` failure.
-    pub fn detail(&self) -> &str {
-        self.body["error"]["details"][0]["message"]
-            .as_str()
-            .unwrap_or("")
-    }
-
-    pub fn rows(&self) -> Vec<Value> {
-        self.body["value"].as_array().cloned().unwrap_or_default()
-    }
-}
-
 impl Client {
     pub async fn start() -> Client {
         Client::start_with(seed()).await
@@ -131,36 +104,19 @@ impl Client {
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") {
-            path.to_string()
-        } else {
-            format!("{}{path}", self.sandbox.url())
-        }
+        super::url(self.sandbox.url(), path)
     }
 
     /// A token for `app` and the resource of `scope` (`https://graph.microsoft.com/.default`,
     /// `https://outlook.office365.com/.default`).
     pub async fn token(&self, app: &str, scope: &str) -> String {
-        let form = [
-            ("grant_type", "client_credentials"),
-            ("client_id", app),
-            ("client_secret", SECRET),
-            ("scope", scope),
-        ];
-        let reply: Value = self
-            .http
-            .post(self.url(&format!("/{TENANT}/oauth2/v2.0/token")))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        reply["access_token"]
-            .as_str()
-            .unwrap_or_else(|| panic!("no token: {reply}"))
-            .to_string()
+        self.token_with(app, SECRET, scope).await
+    }
+
+    /// A token for `app` with another secret than the test tenant's (the demo seed's).
+    pub async fn token_with(&self, app: &str, secret: &str, scope: &str) -> String {
+        let token_url = self.url(&format!("/{TENANT}/oauth2/v2.0/token"));
+        super::client_token(&self.http, &token_url, app, secret, scope).await
     }
 
     pub async fn graph_token(&self, app: &str) -> String {
@@ -181,30 +137,7 @@ impl Client {
         body: Option<Value>,
         headers: &[(&str, &str)],
     ) -> Answer {
-        let mut request = self.http.request(method.parse().unwrap(), self.url(path));
-        if !token.is_empty() {
-            request = request.bearer_auth(token);
-        }
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the sandbox answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() {
-            Value::Null
-        } else {
-            serde_json::from_str(&text).unwrap_or(Value::String(text))
-        };
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        super::send(&self.http, token, method, self.url(path), body, headers).await
     }
 
     /// Sends a raw body (for malformed-request tests).
@@ -215,16 +148,7 @@ impl Client {
             .bearer_auth(token)
             .header("content-type", "application/json")
             .body(body.to_string());
-        let response = request.send().await.expect("the sandbox answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer {
-            status,
-            headers,
-            body,
-        }
+        Answer::from(request.send().await.expect("the sandbox answers")).await
     }
 
     /// Runs a cmdlet through `InvokeCommand` with the admin app's Exchange token.

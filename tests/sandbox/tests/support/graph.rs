@@ -1,10 +1,11 @@
-//! A small Graph client for the sandbox's integration tests: start a sandbox from a seed, get
-//! a token for an app, and send requests that return status, headers and JSON.
-#![allow(dead_code)]
+//! A small Graph client for the mailbox, batch, delta and malformed-request tests: start a
+//! sandbox from a seed, get a token for an app, and send requests that return status, headers
+//! and JSON.
 
 use exokit_sandbox::{Options, Sandbox, Seed};
-use reqwest::header::HeaderMap;
 use serde_json::{Value, json};
+
+pub use super::Answer;
 
 pub const TENANT: &str = "6f1b3c2e-52a4-4d8e-9b1a-0c7e5f2d4a91";
 pub const APP: &str = "0f5d6e1a-7b3c-4a2d-9e8f-1a2b3c4d5e6f";
@@ -49,12 +50,6 @@ pub struct Graph {
     pub token: String,
 }
 
-pub struct Answer {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Value,
-}
-
 impl Graph {
     pub async fn start() -> Graph {
         Graph::start_with(seed(), APP, SECRET).await
@@ -63,38 +58,42 @@ impl Graph {
     pub async fn start_with(seed: Seed, app: &str, secret: &str) -> Graph {
         let sandbox = Sandbox::start(Options::new(seed)).expect("sandbox starts");
         let http = reqwest::Client::new();
-        let form = [("grant_type", "client_credentials"), ("client_id", app), ("client_secret", secret), ("scope", "https://graph.microsoft.com/.default")];
-        let reply: Value = http
-            .post(format!("{}/{TENANT}/oauth2/v2.0/token", sandbox.url()))
-            .form(&form)
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
-        let token = reply["access_token"].as_str().expect("a token").to_string();
-        Graph { sandbox, http, token }
+        let token_url = format!("{}/{TENANT}/oauth2/v2.0/token", sandbox.url());
+        let token = super::client_token(
+            &http,
+            &token_url,
+            app,
+            secret,
+            "https://graph.microsoft.com/.default",
+        )
+        .await;
+        Graph {
+            sandbox,
+            http,
+            token,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
-        if path.starts_with("http") { path.to_string() } else { format!("{}{path}", self.sandbox.url()) }
+        super::url(self.sandbox.url(), path)
     }
 
-    pub async fn send(&self, method: &str, path: &str, body: Option<Value>, headers: &[(&str, &str)]) -> Answer {
-        let mut request = self.http.request(method.parse().unwrap(), self.url(path)).bearer_auth(&self.token);
-        for (name, value) in headers {
-            request = request.header(*name, *value);
-        }
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("the sandbox answers");
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.unwrap();
-        let body = if text.is_empty() { Value::Null } else { serde_json::from_str(&text).unwrap_or(Value::String(text)) };
-        Answer { status, headers, body }
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Answer {
+        super::send(
+            &self.http,
+            &self.token,
+            method,
+            self.url(path),
+            body,
+            headers,
+        )
+        .await
     }
 
     pub async fn get(&self, path: &str) -> Answer {
@@ -120,11 +119,5 @@ impl Graph {
             next = page.body["@odata.nextLink"].as_str().map(str::to_string);
         }
         items
-    }
-}
-
-impl Answer {
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"].as_str().unwrap_or("")
     }
 }

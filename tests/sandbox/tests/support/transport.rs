@@ -1,11 +1,12 @@
 //! Shared by the transport tests (TLS, login, throttle, faults): a small seeded tenant with a
 //! certificate on its app, and a client that logs in and sends requests.
-#![allow(dead_code)]
 
 use std::sync::OnceLock;
 
 use exokit_sandbox::{Options, Sandbox, Seed, testcert};
 use serde_json::{Value, json};
+
+pub use super::Answer;
 
 pub const TENANT: &str = "7a1b3c2e-52a4-4d8e-9b1a-0c7e5f2d4a92";
 pub const DOMAIN: &str = "fabrikam.onmicrosoft.com";
@@ -65,43 +66,6 @@ pub fn token_url(base: &str) -> String {
     format!("{base}/{TENANT}/oauth2/v2.0/token")
 }
 
-/// A status, the headers and the body (JSON when it parses, else a string).
-pub struct Answer {
-    pub status: u16,
-    pub headers: reqwest::header::HeaderMap,
-    pub body: Value,
-}
-
-impl Answer {
-    pub async fn from(response: reqwest::Response) -> Answer {
-        let status = response.status().as_u16();
-        let headers = response.headers().clone();
-        let text = response.text().await.expect("a whole body");
-        let body = serde_json::from_str(&text).unwrap_or(Value::String(text));
-        Answer {
-            status,
-            headers,
-            body,
-        }
-    }
-
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-
-    /// Graph's `error.code`, or the identity platform's `error`.
-    pub fn code(&self) -> &str {
-        self.body["error"]["code"]
-            .as_str()
-            .or_else(|| self.body["error"].as_str())
-            .unwrap_or("")
-    }
-
-    pub fn description(&self) -> &str {
-        self.body["error_description"].as_str().unwrap_or("")
-    }
-}
-
 /// A client of one sandbox, logged in with the client secret.
 pub struct Client {
     pub base: String,
@@ -151,22 +115,14 @@ impl Client {
 }
 
 pub async fn token_with_secret(http: &reqwest::Client, base: &str) -> String {
-    let form = [
-        ("grant_type", "client_credentials"),
-        ("client_id", APP),
-        ("client_secret", SECRET),
-        ("scope", "https://graph.microsoft.com/.default"),
-    ];
-    let reply: Value = http
-        .post(token_url(base))
-        .form(&form)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    reply["access_token"].as_str().expect("a token").to_string()
+    super::client_token(
+        http,
+        &token_url(base),
+        APP,
+        SECRET,
+        "https://graph.microsoft.com/.default",
+    )
+    .await
 }
 
 /// `PUT /_sandbox/{what}` with a JSON body; returns the status and the text.
