@@ -16,10 +16,10 @@ use serde_json::{Map, Value, json};
 use super::super::Shared;
 use super::super::graph::authorize;
 use super::{
-    alternate_key, context, created, invalid_property, json_object, missing, not_found, page,
+    alternate_key, collection_page, created, invalid_property, json_object, missing, not_found,
     request_bad, string_field,
 };
-use crate::directory::{Application, PasswordCredential, ServicePrincipal};
+use crate::directory::{Application, DirectoryData, PasswordCredential, ServicePrincipal};
 use crate::graph_error::GraphError;
 
 const READ: &[&str] = &[
@@ -65,13 +65,19 @@ pub async fn list(
         .filter(|a| a.visible(now))
         .map(|a| a.to_json(&tenant.domain))
         .collect();
-    page(
-        items,
-        raw.as_deref(),
-        &headers,
-        &format!("/{version}/applications"),
-        &context(&version, "applications"),
-    )
+    collection_page(items, raw.as_deref(), &headers, &version, "applications")
+}
+
+/// The application `pick` chooses, if it has replicated by `now`.
+fn visible_app(
+    directory: &DirectoryData,
+    now: Instant,
+    pick: impl Fn(&Application) -> bool,
+) -> Option<&Application> {
+    directory
+        .applications
+        .iter()
+        .find(|a| pick(a) && a.visible(now))
 }
 
 pub async fn get_one(
@@ -82,10 +88,7 @@ pub async fn get_one(
     let (_, tenant) = authorize(&state, &headers, READ)?;
     let now = Instant::now();
     let directory = tenant.directory.lock();
-    let app = directory
-        .applications
-        .iter()
-        .find(|a| a.id.eq_ignore_ascii_case(&id) && a.visible(now))
+    let app = visible_app(&directory, now, |a| a.id.eq_ignore_ascii_case(&id))
         .ok_or_else(|| missing(&id))?;
     Ok(Json(app.to_json(&tenant.domain)))
 }
@@ -99,10 +102,7 @@ pub async fn get_by_app_id(
     let app_id = alternate_key(&key)?;
     let now = Instant::now();
     let directory = tenant.directory.lock();
-    let app = directory
-        .applications
-        .iter()
-        .find(|a| a.app_id.eq_ignore_ascii_case(&app_id) && a.visible(now))
+    let app = visible_app(&directory, now, |a| a.app_id.eq_ignore_ascii_case(&app_id))
         .ok_or_else(|| not_found(&app_id))?;
     Ok(Json(app.to_json(&tenant.domain)))
 }
@@ -256,12 +256,12 @@ pub async fn list_principals(
         .filter(|s| s.visible(now))
         .map(|s| s.to_json(&tenant.id))
         .collect();
-    page(
+    collection_page(
         items,
         raw.as_deref(),
         &headers,
-        &format!("/{version}/servicePrincipals"),
-        &context(&version, "servicePrincipals"),
+        &version,
+        "servicePrincipals",
     )
 }
 
@@ -308,10 +308,7 @@ pub async fn create_principal(
         .ok_or_else(|| invalid_property("appId", "ServicePrincipal"))?;
     let now = Instant::now();
     let mut directory = tenant.directory.lock();
-    let app = directory
-        .applications
-        .iter()
-        .find(|a| a.app_id.eq_ignore_ascii_case(&app_id) && a.visible(now))
+    let app = visible_app(&directory, now, |a| a.app_id.eq_ignore_ascii_case(&app_id))
         .ok_or_else(|| request_bad(format!("The appId '{app_id}' of the service principal does not reference a valid application object.")))?;
     if directory
         .service_principals

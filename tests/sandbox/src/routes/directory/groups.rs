@@ -7,15 +7,16 @@ use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
 use super::super::Shared;
 use super::super::graph::authorize;
+use super::members::{self, Owner, member_exists};
 use super::{
-    context, created, invalid_property, json_object, missing, not_found, page, query_reference_id,
-    reference_id, request_bad, string_field,
+    collection_page, created, invalid_property, json_object, missing, not_found,
+    query_reference_id, reference_id, request_bad, string_field,
 };
-use crate::directory::{DirectoryData, Group, GroupKind};
+use crate::directory::{Group, GroupKind};
 use crate::graph_error::GraphError;
 use crate::state::Tenant;
 
@@ -53,13 +54,7 @@ pub async fn list(
         .iter()
         .map(Group::to_json)
         .collect();
-    page(
-        items,
-        raw.as_deref(),
-        &headers,
-        &format!("/{version}/groups"),
-        &context(&version, "groups"),
-    )
+    collection_page(items, raw.as_deref(), &headers, &version, "groups")
 }
 
 pub async fn get_one(
@@ -170,10 +165,6 @@ fn bound_members(tenant: &Tenant, body: &Map<String, Value>) -> Result<Vec<Strin
         .collect()
 }
 
-fn member_exists(tenant: &Tenant, directory: &DirectoryData, id: &str) -> bool {
-    tenant.user(id).is_some() || directory.group(id).is_some()
-}
-
 pub async fn delete(
     State(state): State<Shared>,
     Path((_version, id)): Path<(String, String)>,
@@ -193,20 +184,6 @@ pub async fn delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The members: users as `#microsoft.graph.user`, groups as `#microsoft.graph.group`.
-pub fn member_json(tenant: &Tenant, directory: &DirectoryData, id: &str) -> Option<Value> {
-    if let Some(user) = tenant.user(id) {
-        return Some(json!({
-            "@odata.type": "#microsoft.graph.user",
-            "id": user.id,
-            "displayName": user.display_name,
-            "userPrincipalName": user.user_principal_name,
-            "mail": if user.has_mailbox() { json!(user.user_principal_name) } else { Value::Null },
-        }));
-    }
-    directory.group(id).map(Group::member_json)
-}
-
 pub async fn members(
     State(state): State<Shared>,
     Path((version, id)): Path<(String, String)>,
@@ -214,24 +191,20 @@ pub async fn members(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = authorize(&state, &headers, READ)?;
-    let items: Vec<Value> = {
-        let directory = tenant.directory.lock();
-        let group = directory.group(&id).ok_or_else(|| missing(&id))?;
-        group
-            .members
-            .iter()
-            .filter_map(|m| member_json(&tenant, &directory, m))
-            .collect()
-    };
-    page(
-        items,
+    let path = format!("/{version}/groups/{id}/members");
+    members::list(
+        &tenant,
+        Owner::Group,
+        &version,
+        &id,
+        &path,
         raw.as_deref(),
         &headers,
-        &format!("/{version}/groups/{id}/members"),
-        &context(&version, "directoryObjects"),
     )
 }
 
+/// `POST …/members/$ref`: Graph cannot change the members of a mail-enabled security group or
+/// distribution list.
 pub async fn add_member(
     State(state): State<Shared>,
     Path((_version, id)): Path<(String, String)>,
@@ -239,28 +212,7 @@ pub async fn add_member(
     body: Bytes,
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = authorize(&state, &headers, MEMBERS_WRITE)?;
-    let member = reference_id(&json_object(&body)?)?;
-    let mut directory = tenant.directory.lock();
-    let group = directory.group(&id).ok_or_else(|| missing(&id))?;
-    check_graph_may_edit(group)?;
-    if !member_exists(&tenant, &directory, &member) {
-        return Err(not_found(&member));
-    }
-    if group
-        .members
-        .iter()
-        .any(|m| m.eq_ignore_ascii_case(&member))
-    {
-        return Err(request_bad(
-            "One or more added object references already exist for the following modified properties: 'members'.",
-        ));
-    }
-    directory
-        .group_mut(&id)
-        .expect("found above")
-        .members
-        .push(member);
-    Ok(StatusCode::NO_CONTENT)
+    members::add(&tenant, Owner::Group, &id, &body)
 }
 
 /// `DELETE …/members/$ref?$id=<member url>`.
@@ -280,28 +232,5 @@ pub async fn remove_member(
     headers: HeaderMap,
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = authorize(&state, &headers, MEMBERS_WRITE)?;
-    let mut directory = tenant.directory.lock();
-    let group = directory.group(&id).ok_or_else(|| missing(&id))?;
-    check_graph_may_edit(group)?;
-    let at = group
-        .members
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(&member))
-        .ok_or_else(|| not_found(&member))?;
-    directory
-        .group_mut(&id)
-        .expect("found above")
-        .members
-        .remove(at);
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// Mail-enabled security groups and distribution lists are Exchange's to change.
-fn check_graph_may_edit(group: &Group) -> Result<(), GraphError> {
-    if group.kind.is_distribution_group() {
-        return Err(request_bad(
-            "Cannot Update a mail-enabled security groups and or distribution list.",
-        ));
-    }
-    Ok(())
+    members::remove(&tenant, Owner::Group, &id, &member)
 }

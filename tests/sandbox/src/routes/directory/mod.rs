@@ -5,6 +5,7 @@
 
 mod apps;
 mod groups;
+mod members;
 mod rbac;
 mod units;
 
@@ -302,6 +303,23 @@ fn page(
             json!(format!("{}{path}?{query_string}", base_url(headers, false)));
     }
     Ok(Json(body))
+}
+
+/// One page of the collection at `/{version}/{what}` (`groups`, `directory/administrativeUnits`).
+fn collection_page(
+    items: Vec<Value>,
+    raw_query: Option<&str>,
+    headers: &HeaderMap,
+    version: &str,
+    what: &str,
+) -> Result<Json<Value>, GraphError> {
+    page(
+        items,
+        raw_query,
+        headers,
+        &format!("/{version}/{what}"),
+        &context(version, what),
+    )
 }
 
 fn context(version: &str, what: &str) -> String {

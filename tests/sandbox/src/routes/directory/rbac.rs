@@ -14,7 +14,7 @@ use serde_json::{Map, Value};
 
 use super::super::Shared;
 use super::super::graph::authorize;
-use super::{context, created, invalid_property, json_object, not_found, page, string_field};
+use super::{collection_page, created, invalid_property, json_object, not_found, string_field};
 use crate::exchange::{opath, rbac};
 use crate::graph_error::GraphError;
 use crate::state::{IssuedToken, Tenant};
@@ -51,6 +51,14 @@ fn bad(message: impl Into<String>) -> GraphError {
     GraphError::bad_request(message)
 }
 
+/// Where the entry whose id is `id` (any case) stands, or Graph's 404.
+fn position_of<T>(items: &[T], id: &str, id_of: impl Fn(&T) -> &str) -> Result<usize, GraphError> {
+    items
+        .iter()
+        .position(|item| id_of(item).eq_ignore_ascii_case(id))
+        .ok_or_else(|| not_found(id))
+}
+
 pub async fn list_assignments(
     State(state): State<Shared>,
     Path(version): Path<String>,
@@ -65,12 +73,12 @@ pub async fn list_assignments(
         .iter()
         .map(rbac::RoleAssignment::to_graph)
         .collect();
-    page(
+    collection_page(
         items,
         raw.as_deref(),
         &headers,
-        "/beta/roleManagement/exchange/roleAssignments",
-        &context("beta", "roleManagement/exchange/roleAssignments"),
+        "beta",
+        "roleManagement/exchange/roleAssignments",
     )
 }
 
@@ -81,12 +89,8 @@ pub async fn get_assignment(
 ) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
     let exchange = tenant.exchange.lock();
-    let found = exchange
-        .assignments
-        .iter()
-        .find(|a| a.id.eq_ignore_ascii_case(&id))
-        .ok_or_else(|| not_found(&id))?;
-    Ok(Json(found.to_graph()))
+    let at = position_of(&exchange.assignments, &id, |a| &a.id)?;
+    Ok(Json(exchange.assignments[at].to_graph()))
 }
 
 /// `POST …/roleAssignments {principalId:"/ServicePrincipals/{id}", roleDefinitionId,
@@ -207,11 +211,7 @@ pub async fn delete_assignment(
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let mut exchange = tenant.exchange.lock();
-    let at = exchange
-        .assignments
-        .iter()
-        .position(|a| a.id.eq_ignore_ascii_case(&id))
-        .ok_or_else(|| not_found(&id))?;
+    let at = position_of(&exchange.assignments, &id, |a| &a.id)?;
     exchange.assignments.remove(at);
     Ok(StatusCode::NO_CONTENT)
 }
@@ -230,12 +230,12 @@ pub async fn list_scopes(
         .iter()
         .map(rbac::ManagementScope::to_graph)
         .collect();
-    page(
+    collection_page(
         items,
         raw.as_deref(),
         &headers,
-        "/beta/roleManagement/exchange/customAppScopes",
-        &context("beta", "roleManagement/exchange/customAppScopes"),
+        "beta",
+        "roleManagement/exchange/customAppScopes",
     )
 }
 
@@ -246,14 +246,8 @@ pub async fn get_scope(
 ) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, READ)?;
     let exchange = tenant.exchange.lock();
-    Ok(Json(
-        exchange
-            .scopes
-            .iter()
-            .find(|s| s.id.eq_ignore_ascii_case(&id))
-            .ok_or_else(|| not_found(&id))?
-            .to_graph(),
-    ))
+    let at = position_of(&exchange.scopes, &id, |s| &s.id)?;
+    Ok(Json(exchange.scopes[at].to_graph()))
 }
 
 /// `POST …/customAppScopes {type:"RecipientScope", displayName, customAttributes:{Exclusive,
@@ -319,11 +313,7 @@ pub async fn delete_scope(
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = open(&state, &headers, &version, WRITE)?;
     let mut exchange = tenant.exchange.lock();
-    let at = exchange
-        .scopes
-        .iter()
-        .position(|s| s.id.eq_ignore_ascii_case(&id))
-        .ok_or_else(|| not_found(&id))?;
+    let at = position_of(&exchange.scopes, &id, |s| &s.id)?;
     let scope_id = exchange.scopes[at].id.clone();
     if exchange
         .assignments

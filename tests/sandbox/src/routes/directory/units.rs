@@ -9,10 +9,10 @@ use serde_json::Value;
 
 use super::super::Shared;
 use super::super::graph::authorize;
-use super::groups::member_json;
+use super::members::{self, Owner};
 use super::{
-    context, created, invalid_property, json_object, missing, not_found, page, query_reference_id,
-    reference_id, request_bad, string_field,
+    collection_page, created, invalid_property, json_object, missing, query_reference_id,
+    string_field,
 };
 use crate::directory::AdministrativeUnit;
 use crate::graph_error::GraphError;
@@ -39,12 +39,12 @@ pub async fn list(
         .iter()
         .map(AdministrativeUnit::to_json)
         .collect();
-    page(
+    collection_page(
         items,
         raw.as_deref(),
         &headers,
-        &format!("/{version}/directory/administrativeUnits"),
-        &context(&version, "directory/administrativeUnits"),
+        &version,
+        "directory/administrativeUnits",
     )
 }
 
@@ -105,20 +105,15 @@ pub async fn members(
     RawQuery(raw): RawQuery,
 ) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = authorize(&state, &headers, READ)?;
-    let items: Vec<Value> = {
-        let directory = tenant.directory.lock();
-        let unit = directory.unit(&id).ok_or_else(|| missing(&id))?;
-        unit.members
-            .iter()
-            .filter_map(|m| member_json(&tenant, &directory, m))
-            .collect()
-    };
-    page(
-        items,
+    let path = format!("/{version}/directory/administrativeUnits/{id}/members");
+    members::list(
+        &tenant,
+        Owner::Unit,
+        &version,
+        &id,
+        &path,
         raw.as_deref(),
         &headers,
-        &format!("/{version}/directory/administrativeUnits/{id}/members"),
-        &context(&version, "directoryObjects"),
     )
 }
 
@@ -129,23 +124,7 @@ pub async fn add_member(
     body: Bytes,
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = authorize(&state, &headers, WRITE)?;
-    let member = reference_id(&json_object(&body)?)?;
-    let mut directory = tenant.directory.lock();
-    let unit = directory.unit(&id).ok_or_else(|| missing(&id))?;
-    if tenant.user(&member).is_none() && directory.group(&member).is_none() {
-        return Err(not_found(&member));
-    }
-    if unit.members.iter().any(|m| m.eq_ignore_ascii_case(&member)) {
-        return Err(request_bad(
-            "One or more added object references already exist for the following modified properties: 'members'.",
-        ));
-    }
-    directory
-        .unit_mut(&id)
-        .expect("found above")
-        .members
-        .push(member);
-    Ok(StatusCode::NO_CONTENT)
+    members::add(&tenant, Owner::Unit, &id, &body)
 }
 
 /// `DELETE …/members/$ref?$id=<member url>`.
@@ -165,17 +144,5 @@ pub async fn remove_member(
     headers: HeaderMap,
 ) -> Result<StatusCode, GraphError> {
     let (_, tenant) = authorize(&state, &headers, WRITE)?;
-    let mut directory = tenant.directory.lock();
-    let unit = directory.unit(&id).ok_or_else(|| missing(&id))?;
-    let at = unit
-        .members
-        .iter()
-        .position(|m| m.eq_ignore_ascii_case(&member))
-        .ok_or_else(|| not_found(&member))?;
-    directory
-        .unit_mut(&id)
-        .expect("found above")
-        .members
-        .remove(at);
-    Ok(StatusCode::NO_CONTENT)
+    members::remove(&tenant, Owner::Unit, &id, &member)
 }
