@@ -17,13 +17,7 @@ async fn admin() -> (Client, String) {
 
 async fn new_app(client: &Client, token: &str, name: &str) -> Value {
     let made = client
-        .send(
-            token,
-            "POST",
-            "/v1.0/applications",
-            Some(json!({"displayName": name})),
-            &[],
-        )
+        .post(token, "/v1.0/applications", json!({"displayName": name}))
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
     made.body
@@ -36,13 +30,7 @@ async fn a_new_application_is_invisible_for_the_replication_lag() {
     let app = new_app(&client, &token, "Fresh").await;
     let (id, app_id) = (app["id"].as_str().unwrap(), app["appId"].as_str().unwrap());
     let read = client
-        .send(
-            &token,
-            "GET",
-            &format!("/v1.0/applications/{id}"),
-            None,
-            &[],
-        )
+        .get(&token, &format!("/v1.0/applications/{id}"))
         .await;
     assert_eq!(
         (read.status, read.code()),
@@ -52,13 +40,7 @@ async fn a_new_application_is_invisible_for_the_replication_lag() {
         "does not exist or one of its queried reference-property objects are not present"
     ));
     let sp = client
-        .send(
-            &token,
-            "POST",
-            "/v1.0/servicePrincipals",
-            Some(json!({"appId": app_id})),
-            &[],
-        )
+        .post(&token, "/v1.0/servicePrincipals", json!({"appId": app_id}))
         .await;
     assert_eq!((sp.status, sp.code()), (400, "Request_BadRequest"));
     assert_eq!(
@@ -68,37 +50,23 @@ async fn a_new_application_is_invisible_for_the_replication_lag() {
         )
     );
     let password = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("/v1.0/applications/{id}/addPassword"),
-            Some(json!({})),
-            &[],
+            json!({}),
         )
         .await;
     assert_eq!(password.status, 404);
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(
         client
-            .send(
-                &token,
-                "GET",
-                &format!("/v1.0/applications/{id}"),
-                None,
-                &[]
-            )
+            .get(&token, &format!("/v1.0/applications/{id}"))
             .await
             .status,
         200
     );
     let sp = client
-        .send(
-            &token,
-            "POST",
-            "/v1.0/servicePrincipals",
-            Some(json!({"appId": app_id})),
-            &[],
-        )
+        .post(&token, "/v1.0/servicePrincipals", json!({"appId": app_id}))
         .await;
     assert_eq!(sp.status, 201, "{}", sp.body);
 }
@@ -109,24 +77,16 @@ async fn a_new_service_principal_is_invisible_for_the_lag_even_to_role_assignmen
     let app = new_app(&client, &token, "Fresh").await;
     client.set_replication_lag(600).await;
     let sp = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/v1.0/servicePrincipals",
-            Some(json!({"appId": app["appId"]})),
-            &[],
+            json!({"appId": app["appId"]}),
         )
         .await;
     assert_eq!(sp.status, 201);
     let sp_id = sp.body["id"].as_str().unwrap().to_string();
     let read = client
-        .send(
-            &token,
-            "GET",
-            &format!("/v1.0/servicePrincipals/{sp_id}"),
-            None,
-            &[],
-        )
+        .get(&token, &format!("/v1.0/servicePrincipals/{sp_id}"))
         .await;
     assert_eq!(
         (read.status, read.code()),
@@ -134,12 +94,10 @@ async fn a_new_service_principal_is_invisible_for_the_lag_even_to_role_assignmen
     );
     let assignment = json!({"principalId": format!("/ServicePrincipals/{sp_id}"), "roleDefinitionId": "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc", "directoryScopeId": "/"});
     let refused = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/beta/roleManagement/exchange/roleAssignments",
-            Some(assignment.clone()),
-            &[],
+            assignment.clone(),
         )
         .await;
     assert_eq!(
@@ -149,25 +107,17 @@ async fn a_new_service_principal_is_invisible_for_the_lag_even_to_role_assignmen
     tokio::time::sleep(Duration::from_millis(700)).await;
     assert_eq!(
         client
-            .send(
-                &token,
-                "GET",
-                &format!("/v1.0/servicePrincipals/{sp_id}"),
-                None,
-                &[]
-            )
+            .get(&token, &format!("/v1.0/servicePrincipals/{sp_id}"))
             .await
             .status,
         200
     );
     assert_eq!(
         client
-            .send(
+            .post(
                 &token,
-                "POST",
                 "/beta/roleManagement/exchange/roleAssignments",
-                Some(assignment),
-                &[]
+                assignment
             )
             .await
             .status,
@@ -181,12 +131,10 @@ async fn add_password_shows_the_secret_once() {
     let app = new_app(&client, &token, "Secretive").await;
     let id = app["id"].as_str().unwrap();
     let added = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("/v1.0/applications/{id}/addPassword"),
-            Some(json!({"passwordCredential": {"displayName": "ci"}})),
-            &[],
+            json!({"passwordCredential": {"displayName": "ci"}}),
         )
         .await;
     assert_eq!(added.status, 200, "{}", added.body);
@@ -195,13 +143,7 @@ async fn add_password_shows_the_secret_once() {
     assert_eq!(added.body["hint"].as_str().unwrap(), &secret[..3]);
     assert_eq!(added.body["displayName"], "ci");
     let listed = client
-        .send(
-            &token,
-            "GET",
-            &format!("/v1.0/applications/{id}"),
-            None,
-            &[],
-        )
+        .get(&token, &format!("/v1.0/applications/{id}"))
         .await;
     let credentials = listed.body["passwordCredentials"].as_array().unwrap();
     assert_eq!(credentials.len(), 1);
@@ -235,18 +177,14 @@ async fn add_password_refuses_a_past_end_date_and_unknown_properties() {
         app["id"].as_str().unwrap()
     );
     let past = client
-        .send(
+        .post(
             &token,
-            "POST",
             &path,
-            Some(json!({"passwordCredential": {"endDateTime": "2001-01-01T00:00:00Z"}})),
-            &[],
+            json!({"passwordCredential": {"endDateTime": "2001-01-01T00:00:00Z"}}),
         )
         .await;
     assert_eq!((past.status, past.code()), (400, "Request_BadRequest"));
-    let unknown = client
-        .send(&token, "POST", &path, Some(json!({"secret": "mine"})), &[])
-        .await;
+    let unknown = client.post(&token, &path, json!({"secret": "mine"})).await;
     assert_eq!(unknown.status, 400);
 }
 
@@ -254,13 +192,7 @@ async fn add_password_refuses_a_past_end_date_and_unknown_properties() {
 async fn one_service_principal_per_application() {
     let (client, token) = admin().await;
     let twice = client
-        .send(
-            &token,
-            "POST",
-            "/v1.0/servicePrincipals",
-            Some(json!({"appId": ADMIN})),
-            &[],
-        )
+        .post(&token, "/v1.0/servicePrincipals", json!({"appId": ADMIN}))
         .await;
     assert_eq!(
         (twice.status, twice.code()),
@@ -272,12 +204,9 @@ async fn one_service_principal_per_application() {
 async fn seeded_apps_have_a_registration_and_a_service_principal() {
     let (client, token) = admin().await;
     let sp = client
-        .send(
+        .get(
             &token,
-            "GET",
             &format!("/v1.0/servicePrincipals(appId='{CONTACTS_APP}')"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(sp.status, 200, "{}", sp.body);
@@ -286,22 +215,16 @@ async fn seeded_apps_have_a_registration_and_a_service_principal() {
         exokit_sandbox::directory::seeded_service_principal_id(CONTACTS_APP)
     );
     let app = client
-        .send(
+        .get(
             &token,
-            "GET",
             &format!("/v1.0/applications(appId='{CONTACTS_APP}')"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(app.body["displayName"], "Contacts Sync");
     let filtered = client
-        .send(
+        .get(
             &token,
-            "GET",
             &format!("/v1.0/servicePrincipals?$filter=appId eq '{CONTACTS_APP}'"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(filtered.rows().len(), 1);
@@ -317,38 +240,22 @@ async fn malformed_directory_bodies_are_400s() {
     let empty = client.send_raw(&token, "POST", "/v1.0/groups", "").await;
     assert_eq!(empty.status, 400);
     let nameless = client
-        .send(
-            &token,
-            "POST",
-            "/v1.0/applications",
-            Some(json!({"displayName": 5})),
-            &[],
-        )
+        .post(&token, "/v1.0/applications", json!({"displayName": 5}))
         .await;
     assert_eq!(
         nameless.message(),
         "Invalid value specified for property 'displayName' of resource 'Application'."
     );
     let far = client
-        .send(
-            &token,
-            "GET",
-            "/v1.0/groups?$skiptoken=sbx18446744073709551615",
-            None,
-            &[],
-        )
+        .get(&token, "/v1.0/groups?$skiptoken=sbx18446744073709551615")
         .await;
     assert_eq!((far.status, far.rows().len()), (200, 0));
-    let garbled = client
-        .send(&token, "GET", "/v1.0/groups?$skiptoken=xyz", None, &[])
-        .await;
+    let garbled = client.get(&token, "/v1.0/groups?$skiptoken=xyz").await;
     assert_eq!(
         (garbled.status, garbled.code()),
         (400, "Directory_ExpiredPageToken")
     );
-    let bad_id = client
-        .send(&token, "GET", "/v1.0/groups/not-a-guid", None, &[])
-        .await;
+    let bad_id = client.get(&token, "/v1.0/groups/not-a-guid").await;
     assert_eq!((bad_id.status, bad_id.code()), (400, "Request_BadRequest"));
 }
 
@@ -356,7 +263,7 @@ async fn malformed_directory_bodies_are_400s() {
 async fn directory_reads_need_a_directory_permission() {
     let client = Client::start().await;
     let token = client.graph_token(READER).await;
-    let refused = client.send(&token, "GET", "/v1.0/groups", None, &[]).await;
+    let refused = client.get(&token, "/v1.0/groups").await;
     assert_eq!(
         (refused.status, refused.code()),
         (403, "Authorization_RequestDenied")
@@ -367,13 +274,7 @@ async fn directory_reads_need_a_directory_permission() {
 async fn groups_list_with_filters_and_members_with_their_types() {
     let (client, token) = admin().await;
     let found = client
-        .send(
-            &token,
-            "GET",
-            "/v1.0/groups?$filter=displayName eq 'scoped'",
-            None,
-            &[],
-        )
+        .get(&token, "/v1.0/groups?$filter=displayName eq 'scoped'")
         .await;
     assert_eq!(found.rows().len(), 1);
     assert_eq!(
@@ -384,23 +285,11 @@ async fn groups_list_with_filters_and_members_with_their_types() {
         (Some(true), Some(true))
     );
     let members = client
-        .send(
-            &token,
-            "GET",
-            &format!("/v1.0/groups/{OUTER}/members"),
-            None,
-            &[],
-        )
+        .get(&token, &format!("/v1.0/groups/{OUTER}/members"))
         .await;
     assert_eq!(members.rows()[0]["@odata.type"], "#microsoft.graph.group");
     let members = client
-        .send(
-            &token,
-            "GET",
-            &format!("/v1.0/groups/{SCOPED}/members"),
-            None,
-            &[],
-        )
+        .get(&token, &format!("/v1.0/groups/{SCOPED}/members"))
         .await;
     assert_eq!(members.rows()[0]["@odata.type"], "#microsoft.graph.user");
     assert_eq!(members.rows()[0]["id"], ALICE);
@@ -410,9 +299,7 @@ async fn groups_list_with_filters_and_members_with_their_types() {
 async fn graph_cannot_create_a_mail_enabled_security_group() {
     let (client, token) = admin().await;
     let body = json!({"displayName": "X", "mailEnabled": true, "mailNickname": "x", "securityEnabled": true});
-    let refused = client
-        .send(&token, "POST", "/v1.0/groups", Some(body), &[])
-        .await;
+    let refused = client.post(&token, "/v1.0/groups", body).await;
     assert_eq!(
         (refused.status, refused.code()),
         (400, "Request_BadRequest")
@@ -422,12 +309,10 @@ async fn graph_cannot_create_a_mail_enabled_security_group() {
         "Cannot Create a mail-enabled security groups and or distribution list."
     );
     let missing = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/v1.0/groups",
-            Some(json!({"displayName": "X", "mailEnabled": false, "securityEnabled": true})),
-            &[],
+            json!({"displayName": "X", "mailEnabled": false, "securityEnabled": true}),
         )
         .await;
     assert_eq!(
@@ -440,33 +325,27 @@ async fn graph_cannot_create_a_mail_enabled_security_group() {
 async fn graph_edits_security_group_members_by_reference() {
     let (client, token) = admin().await;
     let body = json!({"displayName": "Sec", "mailEnabled": false, "mailNickname": "sec", "securityEnabled": true});
-    let group = client
-        .send(&token, "POST", "/v1.0/groups", Some(body), &[])
-        .await;
+    let group = client.post(&token, "/v1.0/groups", body).await;
     assert_eq!(group.status, 201);
     let id = group.body["id"].as_str().unwrap();
     let reference =
         json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
     assert_eq!(
         client
-            .send(
+            .post(
                 &token,
-                "POST",
                 &format!("/v1.0/groups/{id}/members/$ref"),
-                Some(reference.clone()),
-                &[]
+                reference.clone()
             )
             .await
             .status,
         204
     );
     let again = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("/v1.0/groups/{id}/members/$ref"),
-            Some(reference),
-            &[],
+            reference,
         )
         .await;
     assert_eq!(
@@ -475,26 +354,14 @@ async fn graph_edits_security_group_members_by_reference() {
     );
     assert_eq!(
         client
-            .send(
-                &token,
-                "DELETE",
-                &format!("/v1.0/groups/{id}/members/{BOB}/$ref"),
-                None,
-                &[]
-            )
+            .delete(&token, &format!("/v1.0/groups/{id}/members/{BOB}/$ref"))
             .await
             .status,
         204
     );
     assert_eq!(
         client
-            .send(
-                &token,
-                "DELETE",
-                &format!("/v1.0/groups/{id}/members/{BOB}/$ref"),
-                None,
-                &[]
-            )
+            .delete(&token, &format!("/v1.0/groups/{id}/members/{BOB}/$ref"))
             .await
             .status,
         404
@@ -502,12 +369,10 @@ async fn graph_edits_security_group_members_by_reference() {
     let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{CAROL}")});
     assert_eq!(
         client
-            .send(
+            .post(
                 &token,
-                "POST",
                 &format!("/v1.0/groups/{id}/members/$ref"),
-                Some(reference),
-                &[]
+                reference
             )
             .await
             .status,
@@ -516,22 +381,10 @@ async fn graph_edits_security_group_members_by_reference() {
     let by_query = format!(
         "/v1.0/groups/{id}/members/$ref?$id=https://graph.microsoft.com/v1.0/directoryObjects/{CAROL}"
     );
+    assert_eq!(client.delete(&token, &by_query).await.status, 204);
     assert_eq!(
         client
-            .send(&token, "DELETE", &by_query, None, &[])
-            .await
-            .status,
-        204
-    );
-    assert_eq!(
-        client
-            .send(
-                &token,
-                "DELETE",
-                &format!("/v1.0/groups/{id}/members/$ref"),
-                None,
-                &[]
-            )
+            .delete(&token, &format!("/v1.0/groups/{id}/members/$ref"))
             .await
             .status,
         400,
@@ -540,13 +393,7 @@ async fn graph_edits_security_group_members_by_reference() {
     let nobody = json!({"@odata.id": "https://graph.microsoft.com/v1.0/directoryObjects/99999999-0000-4000-8000-000000000000"});
     assert_eq!(
         client
-            .send(
-                &token,
-                "POST",
-                &format!("/v1.0/groups/{id}/members/$ref"),
-                Some(nobody),
-                &[]
-            )
+            .post(&token, &format!("/v1.0/groups/{id}/members/$ref"), nobody)
             .await
             .status,
         404
@@ -559,12 +406,10 @@ async fn graph_cannot_edit_members_of_mail_enabled_groups() {
     let reference =
         json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/directoryObjects/{BOB}")});
     let refused = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("/v1.0/groups/{SCOPED}/members/$ref"),
-            Some(reference),
-            &[],
+            reference,
         )
         .await;
     assert_eq!(
@@ -580,12 +425,10 @@ async fn graph_cannot_edit_members_of_mail_enabled_groups() {
 async fn administrative_units_hold_members() {
     let (client, token) = admin().await;
     let unit = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/v1.0/directory/administrativeUnits",
-            Some(json!({"displayName": "Americas"})),
-            &[],
+            json!({"displayName": "Americas"}),
         )
         .await;
     assert_eq!(unit.status, 201);
@@ -593,47 +436,36 @@ async fn administrative_units_hold_members() {
     let reference = json!({"@odata.id": format!("https://graph.microsoft.com/v1.0/users/{ALICE}")});
     assert_eq!(
         client
-            .send(
+            .post(
                 &token,
-                "POST",
                 &format!("/v1.0/directory/administrativeUnits/{id}/members/$ref"),
-                Some(reference),
-                &[]
+                reference
             )
             .await
             .status,
         204
     );
     let members = client
-        .send(
+        .get(
             &token,
-            "GET",
             &format!("/v1.0/directory/administrativeUnits/{id}/members"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(members.rows()[0]["userPrincipalName"], upn("alice"));
     assert_eq!(
         client
-            .send(
+            .delete(
                 &token,
-                "DELETE",
-                &format!("/v1.0/directory/administrativeUnits/{id}/members/{ALICE}/$ref"),
-                None,
-                &[]
+                &format!("/v1.0/directory/administrativeUnits/{id}/members/{ALICE}/$ref")
             )
             .await
             .status,
         204
     );
     let seeded = client
-        .send(
+        .get(
             &token,
-            "GET",
             &format!("/v1.0/directory/administrativeUnits/{EUROPE}/members"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(seeded.rows()[0]["id"], CAROL);
@@ -660,12 +492,10 @@ async fn role_assignments_are_created_listed_with_filters_and_deleted() {
         json!({"directoryScopeId": format!("/administrativeUnits/{EUROPE}")}),
     );
     let made = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/beta/roleManagement/exchange/roleAssignments",
-            Some(body),
-            &[],
+            body,
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
@@ -675,31 +505,14 @@ async fn role_assignments_are_created_listed_with_filters_and_deleted() {
     let filter = format!(
         "/beta/roleManagement/exchange/roleAssignments?$filter=principalId eq '/ServicePrincipals/{sp}'"
     );
-    assert_eq!(
-        client
-            .send(&token, "GET", &filter, None, &[])
-            .await
-            .rows()
-            .len(),
-        1
-    );
+    assert_eq!(client.get(&token, &filter).await.rows().len(), 1);
     let other = "/beta/roleManagement/exchange/roleAssignments?$filter=roleDefinitionId eq '1f704712-7d46-481f-b2cd-dbcc978c4f2a'";
+    assert_eq!(client.get(&token, other).await.rows().len(), 0);
     assert_eq!(
         client
-            .send(&token, "GET", other, None, &[])
-            .await
-            .rows()
-            .len(),
-        0
-    );
-    assert_eq!(
-        client
-            .send(
+            .delete(
                 &token,
-                "DELETE",
-                &format!("/beta/roleManagement/exchange/roleAssignments/{id}"),
-                None,
-                &[]
+                &format!("/beta/roleManagement/exchange/roleAssignments/{id}")
             )
             .await
             .status,
@@ -707,12 +520,9 @@ async fn role_assignments_are_created_listed_with_filters_and_deleted() {
     );
     assert_eq!(
         client
-            .send(
+            .get(
                 &token,
-                "GET",
-                &format!("/beta/roleManagement/exchange/roleAssignments/{id}"),
-                None,
-                &[]
+                &format!("/beta/roleManagement/exchange/roleAssignments/{id}")
             )
             .await
             .status,
@@ -728,13 +538,7 @@ async fn role_assignment_bodies_are_checked() {
         let (client, token) = (&client, &token);
         async move {
             client
-                .send(
-                    token,
-                    "POST",
-                    "/beta/roleManagement/exchange/roleAssignments",
-                    Some(body),
-                    &[],
-                )
+                .post(token, "/beta/roleManagement/exchange/roleAssignments", body)
                 .await
         }
     };
@@ -783,13 +587,7 @@ async fn role_assignment_bodies_are_checked() {
 async fn the_exchange_provider_is_beta_only() {
     let (client, token) = admin().await;
     let v1 = client
-        .send(
-            &token,
-            "GET",
-            "/v1.0/roleManagement/exchange/roleAssignments",
-            None,
-            &[],
-        )
+        .get(&token, "/v1.0/roleManagement/exchange/roleAssignments")
         .await;
     assert_eq!(
         (v1.status, v1.message()),
@@ -802,23 +600,18 @@ async fn custom_app_scopes_are_management_scopes() {
     let (client, token) = admin().await;
     let body = json!({"type": "RecipientScope", "displayName": "Scoped members", "customAttributes": {"Exclusive": false, "RecipientFilter": format!("MemberOfGroup -eq '{SCOPED_DN}'")}});
     let made = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/beta/roleManagement/exchange/customAppScopes",
-            Some(body),
-            &[],
+            body,
         )
         .await;
     assert_eq!(made.status, 201, "{}", made.body);
     let scope_id = made.body["id"].as_str().unwrap().to_string();
     let listed = client
-        .send(
+        .get(
             &token,
-            "GET",
             "/beta/roleManagement/exchange/customAppScopes?$filter=displayName eq 'Scoped members'",
-            None,
-            &[],
         )
         .await;
     assert_eq!(
@@ -827,13 +620,7 @@ async fn custom_app_scopes_are_management_scopes() {
     );
     let bad = json!({"type": "RecipientScope", "displayName": "Bad", "customAttributes": {"RecipientFilter": "MemberOfGroup -eq"}});
     let refused = client
-        .send(
-            &token,
-            "POST",
-            "/beta/roleManagement/exchange/customAppScopes",
-            Some(bad),
-            &[],
-        )
+        .post(&token, "/beta/roleManagement/exchange/customAppScopes", bad)
         .await;
     assert!(
         refused.status == 400 && refused.message().starts_with("Invalid filter syntax."),
@@ -842,28 +629,23 @@ async fn custom_app_scopes_are_management_scopes() {
     );
     let sp = exokit_sandbox::directory::seeded_service_principal_id(RBAC_APP);
     let used = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/beta/roleManagement/exchange/roleAssignments",
-            Some(assignment(
+            assignment(
                 &sp,
                 CONTACTS_READWRITE_ROLE,
                 json!({"appScopeId": scope_id}),
-            )),
-            &[],
+            ),
         )
         .await;
     assert_eq!(used.status, 201, "{}", used.body);
     assert_eq!(used.body["appScopeId"], scope_id.as_str());
     assert!(used.body["directoryScopeId"].is_null());
     let in_use = client
-        .send(
+        .delete(
             &token,
-            "DELETE",
             &format!("/beta/roleManagement/exchange/customAppScopes/{scope_id}"),
-            None,
-            &[],
         )
         .await;
     assert_eq!(in_use.status, 400);

@@ -29,15 +29,11 @@ async fn the_endpoint_wants_an_exchange_token_with_manage_as_app() {
     let client = Client::start().await;
     let body = json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy"}});
     let path = format!("/adminapi/beta/{TENANT}/InvokeCommand");
-    let none = client
-        .send("", "POST", &path, Some(body.clone()), &[])
-        .await;
+    let none = client.post("", &path, body.clone()).await;
     assert_eq!(none.status, 401);
     assert!(none.headers.contains_key("www-authenticate"));
     let graph = client.graph_token(ADMIN).await;
-    let wrong_audience = client
-        .send(&graph, "POST", &path, Some(body.clone()), &[])
-        .await;
+    let wrong_audience = client.post(&graph, &path, body.clone()).await;
     assert_eq!(wrong_audience.status, 401);
     assert!(
         wrong_audience.headers["x-ms-diagnostics"]
@@ -46,31 +42,21 @@ async fn the_endpoint_wants_an_exchange_token_with_manage_as_app() {
             .starts_with("2000003;")
     );
     let no_role = client.exchange_token(CONTACTS_APP).await;
-    assert_eq!(
-        client
-            .send(&no_role, "POST", &path, Some(body.clone()), &[])
-            .await
-            .status,
-        401
-    );
+    assert_eq!(client.post(&no_role, &path, body.clone()).await.status, 401);
     let token = client.exchange_token(ADMIN).await;
     let by_domain = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("/adminapi/beta/{DOMAIN}/InvokeCommand"),
-            Some(body.clone()),
-            &[],
+            body.clone(),
         )
         .await;
     assert_eq!(by_domain.status, 200, "{}", by_domain.body);
     let other_tenant = client
-        .send(
+        .post(
             &token,
-            "POST",
             "/adminapi/beta/fabrikam.onmicrosoft.com/InvokeCommand",
-            Some(body),
-            &[],
+            body,
         )
         .await;
     assert_eq!(other_tenant.status, 401);
@@ -193,12 +179,10 @@ async fn malformed_bodies_are_400s_not_panics() {
     }
     let body = json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy"}});
     let far = client
-        .send(
+        .post(
             &token,
-            "POST",
             &format!("{path}?$skiptoken=18446744073709551615"),
-            Some(body.clone()),
-            &[],
+            body.clone(),
         )
         .await;
     assert_eq!(
@@ -208,13 +192,7 @@ async fn malformed_bodies_are_400s_not_panics() {
         far.body
     );
     let garbled = client
-        .send(
-            &token,
-            "POST",
-            &format!("{path}?$skiptoken=abc"),
-            Some(body),
-            &[],
-        )
+        .post(&token, &format!("{path}?$skiptoken=abc"), body)
         .await;
     assert_eq!(garbled.status, 400);
     let parameters_null = client
@@ -713,13 +691,7 @@ async fn a_new_security_group_is_a_mail_enabled_security_group_in_graph_too() {
     );
     let graph = client.graph_token(ADMIN).await;
     let listed = client
-        .send(
-            &graph,
-            "GET",
-            "/v1.0/groups?$filter=mailNickname eq 'appscope'",
-            None,
-            &[],
-        )
+        .get(&graph, "/v1.0/groups?$filter=mailNickname eq 'appscope'")
         .await;
     let group = &listed.rows()[0];
     assert_eq!(
@@ -1143,12 +1115,10 @@ async fn graph_and_exchange_share_role_assignments() {
     let body = json!({"principalId": format!("/ServicePrincipals/{sp}"), "roleDefinitionId": "265cabb3-13d9-4e05-b2cd-460cfa7ad3cc", "directoryScopeId": format!("/groups/{SCOPED}")});
     assert_eq!(
         client
-            .send(
+            .post(
                 &graph,
-                "POST",
                 "/beta/roleManagement/exchange/roleAssignments",
-                Some(body),
-                &[]
+                body
             )
             .await
             .status,
@@ -1165,13 +1135,7 @@ async fn graph_and_exchange_share_role_assignments() {
     assert_eq!(listed.rows()[0]["RoleAssigneeName"], "Scoped Sync");
     scoped_rbac(&client, &token, "RecipientTypeDetails -eq 'RoomMailbox'").await;
     let graph_list = client
-        .send(
-            &graph,
-            "GET",
-            "/beta/roleManagement/exchange/roleAssignments",
-            None,
-            &[],
-        )
+        .get(&graph, "/beta/roleManagement/exchange/roleAssignments")
         .await;
     assert_eq!(graph_list.rows().len(), 2);
     assert!(graph_list.rows()[1]["appScopeId"].is_string());

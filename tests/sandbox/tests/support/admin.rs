@@ -140,6 +140,22 @@ impl Client {
         super::send(&self.http, token, method, self.url(path), body, headers).await
     }
 
+    pub async fn get(&self, token: &str, path: &str) -> Answer {
+        self.send(token, "GET", path, None, &[]).await
+    }
+
+    pub async fn post(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.send(token, "POST", path, Some(body), &[]).await
+    }
+
+    pub async fn patch(&self, token: &str, path: &str, body: Value) -> Answer {
+        self.send(token, "PATCH", path, Some(body), &[]).await
+    }
+
+    pub async fn delete(&self, token: &str, path: &str) -> Answer {
+        self.send(token, "DELETE", path, None, &[]).await
+    }
+
     /// Sends a raw body (for malformed-request tests).
     pub async fn send_raw(&self, token: &str, method: &str, path: &str, body: &str) -> Answer {
         let request = self
