@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 use super::cmdlet::Params;
 use super::sharing::{self, SharingPolicy};
 use super::{Ctx, run};
+use crate::mailbox::User;
 use crate::seed::ExchangeSeed;
 
 pub fn apply(ctx: &Ctx, seed: &ExchangeSeed) -> Result<(), String> {
@@ -107,14 +108,7 @@ fn mailbox_sharing(ctx: &Ctx, seed: &ExchangeSeed) -> Result<(), String> {
     let mut exchange = ctx.exchange.lock();
     for (mailbox, policy) in &seed.mailbox_sharing_policies {
         let at = format!("exchange.mailboxSharingPolicies.{mailbox}");
-        let user = ctx
-            .users
-            .iter()
-            .find(|u| {
-                u.id.eq_ignore_ascii_case(mailbox)
-                    || u.user_principal_name.eq_ignore_ascii_case(mailbox)
-            })
-            .ok_or_else(|| format!("{at}: no such user"))?;
+        let user = seeded_user(ctx, mailbox).ok_or_else(|| format!("{at}: no such user"))?;
         if !exchange
             .sharing_policies
             .iter()
@@ -129,6 +123,13 @@ fn mailbox_sharing(ctx: &Ctx, seed: &ExchangeSeed) -> Result<(), String> {
     Ok(())
 }
 
+/// The user a seed entry names by id or UPN.
+fn seeded_user<'a>(ctx: &Ctx<'a>, mailbox: &str) -> Option<&'a User> {
+    ctx.users.iter().find(|u| {
+        u.id.eq_ignore_ascii_case(mailbox) || u.user_principal_name.eq_ignore_ascii_case(mailbox)
+    })
+}
+
 /// The folder part of a seeded `Identity` names the mailbox's calendar (`:\Kalender`).
 fn name_calendar(ctx: &Ctx, entry: &Map<String, Value>) -> Result<(), String> {
     let identity = entry
@@ -139,14 +140,7 @@ fn name_calendar(ctx: &Ctx, entry: &Map<String, Value>) -> Result<(), String> {
     let (mailbox, folder) = identity
         .split_once(":\\")
         .ok_or_else(|| format!("Identity '{identity}' isn't '<mailbox>:\\<calendar name>'"))?;
-    let user = ctx
-        .users
-        .iter()
-        .find(|u| {
-            u.id.eq_ignore_ascii_case(mailbox)
-                || u.user_principal_name.eq_ignore_ascii_case(mailbox)
-        })
-        .ok_or_else(|| format!("no such user {mailbox}"))?;
+    let user = seeded_user(ctx, mailbox).ok_or_else(|| format!("no such user {mailbox}"))?;
     let mut exchange = ctx.exchange.lock();
     exchange.calendars.entry(user.id.clone()).or_default().name =
         folder.trim_end_matches('\\').to_string();

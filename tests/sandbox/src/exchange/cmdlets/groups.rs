@@ -302,7 +302,8 @@ fn check_manager(params: &Params) -> Result<(), CmdletError> {
     ))
 }
 
-pub fn add_member(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
+/// The parameters of `Add-` and `Remove-DistributionGroupMember`, with `Identity` and `Member`.
+fn member_params(raw: &Map<String, Value>) -> Result<(Params, String, String), CmdletError> {
     let params = Params::bind(
         raw,
         &[
@@ -317,6 +318,11 @@ pub fn add_member(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletE
         params.required_string("Identity")?,
         params.required_string("Member")?,
     );
+    Ok((params, identity, member))
+}
+
+pub fn add_member(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
+    let (params, identity, member) = member_params(raw)?;
     let mut directory = ctx.directory.lock();
     let group = recipients::distribution_group(&directory, &identity)?;
     check_manager(&params)?;
@@ -339,20 +345,7 @@ pub fn add_member(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletE
 }
 
 pub fn remove_member(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {
-    let params = Params::bind(
-        raw,
-        &[
-            "Identity",
-            "Member",
-            "BypassSecurityGroupManagerCheck",
-            "Confirm",
-        ],
-    )?;
-    params.require(&["Identity", "Member"])?;
-    let (identity, member) = (
-        params.required_string("Identity")?,
-        params.required_string("Member")?,
-    );
+    let (params, identity, member) = member_params(raw)?;
     let mut directory = ctx.directory.lock();
     let group = recipients::distribution_group(&directory, &identity)?;
     check_manager(&params)?;
