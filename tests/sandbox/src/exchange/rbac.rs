@@ -118,6 +118,28 @@ impl RoleAssignment {
 }
 
 /// Exchange names an assignment `<Role>-<assignee>` and makes it unique with a number.
+/// Adds a management scope with a new id, unless one with its name (any case) exists: then the
+/// message both `New-ManagementScope` and Graph's `customAppScopes` answer.
+pub fn add_scope(
+    scopes: &mut Vec<ManagementScope>,
+    name: String,
+    filter_text: String,
+    filter: Filter,
+    exclusive: bool,
+) -> Result<&ManagementScope, String> {
+    if scopes.iter().any(|s| s.name.eq_ignore_ascii_case(&name)) {
+        return Err(format!("The management scope \"{name}\" already exists."));
+    }
+    scopes.push(ManagementScope {
+        id: uuid::Uuid::new_v4().to_string(),
+        name,
+        filter_text,
+        filter,
+        exclusive,
+    });
+    Ok(scopes.last().expect("pushed above"))
+}
+
 pub fn unique_name(assignments: &[RoleAssignment], base: &str) -> String {
     let base: String = base.chars().take(60).collect();
     let taken = |n: &str| assignments.iter().any(|a| a.name.eq_ignore_ascii_case(n));

@@ -177,25 +177,9 @@ pub fn new_scope(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletEr
     let exclusive = params.switch("Exclusive")?;
     params.switch("Force")?;
     let mut exchange = ctx.exchange.lock();
-    if exchange
-        .scopes
-        .iter()
-        .any(|s| s.name.eq_ignore_ascii_case(&name))
-    {
-        return Err(CmdletError::already_exists(format!(
-            "The management scope \"{name}\" already exists."
-        )));
-    }
-    let scope = ManagementScope {
-        id: uuid::Uuid::new_v4().to_string(),
-        name,
-        filter_text,
-        filter,
-        exclusive,
-    };
-    let row = scope.to_row();
-    exchange.scopes.push(scope);
-    Ok(Output::rows(vec![row]))
+    let scope = rbac::add_scope(&mut exchange.scopes, name, filter_text, filter, exclusive)
+        .map_err(CmdletError::already_exists)?;
+    Ok(Output::rows(vec![scope.to_row()]))
 }
 
 pub fn get_scope(ctx: &Ctx, raw: &Map<String, Value>) -> Result<Output, CmdletError> {

@@ -284,24 +284,9 @@ pub async fn create_scope(
     };
     let filter = opath::parse(&filter_text).map_err(|e| bad(e.0))?;
     let mut exchange = tenant.exchange.lock();
-    if exchange
-        .scopes
-        .iter()
-        .any(|s| s.name.eq_ignore_ascii_case(&name))
-    {
-        return Err(bad(format!(
-            "The management scope \"{name}\" already exists."
-        )));
-    }
-    let scope = rbac::ManagementScope {
-        id: uuid::Uuid::new_v4().to_string(),
-        name,
-        filter_text,
-        filter,
-        exclusive,
-    };
-    let json = scope.to_graph();
-    exchange.scopes.push(scope);
+    let json = rbac::add_scope(&mut exchange.scopes, name, filter_text, filter, exclusive)
+        .map_err(bad)?
+        .to_graph();
     Ok(created("beta", "roleManagement/exchange/customAppScopes", json).into_response())
 }
 
