@@ -106,6 +106,7 @@ fn connect(url: &str) {
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
         credential: Credential::ClientSecret(Secret::new(SECRET.into())),
+        network: Default::default(),
     };
     let events = Operation::start(async move { session::connect(options).await.map(|_| ()) }).wait();
     assert!(!events.iter().any(|e| matches!(e, Event::Error { .. })), "{events:?}");

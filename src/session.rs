@@ -12,7 +12,7 @@ use crate::auth::{Credential, TokenProvider};
 use crate::cloud::Cloud;
 use crate::error::{ExoError, Result};
 use crate::graph::GraphClient;
-use crate::http::{Transport, TransportOptions};
+use crate::http::{Network, Transport, TransportOptions};
 use crate::ops;
 
 /// What `Connect-ExoKit` was given.
@@ -24,6 +24,8 @@ pub struct ConnectOptions {
     pub graph_endpoint: Option<String>,
     pub authority_host: Option<String>,
     pub credential: Credential,
+    /// Proxy and extra trusted CAs.
+    pub network: Network,
 }
 
 /// One live connection.
@@ -81,7 +83,10 @@ pub async fn open(options: ConnectOptions) -> Result<Arc<Session>> {
         "Connecting to tenant {tenant_id} in the {} cloud (Graph {}, login {})",
         cloud.name, cloud.graph_endpoint, cloud.authority_host
     ));
-    let transport = Transport::new(TransportOptions::default())?;
+    if let Some(route) = options.network.describe() {
+        ops::verbose(format!("Network: {route}"));
+    }
+    let transport = Transport::new(TransportOptions { network: options.network.clone(), ..TransportOptions::default() })?;
     let tokens = Arc::new(TokenProvider::new(
         cloud.clone(),
         tenant_id.clone(),

@@ -227,8 +227,8 @@ fn tenants_from_the_variables_each_run_with_their_own_app_and_test_users() {
     });
     let variables = [
         ("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", config.to_string()),
-        ("EXOKIT_GRAPH_ENDPOINT", sandbox.url().to_string()),
-        ("EXOKIT_AUTHORITY_HOST", sandbox.url().to_string()),
+        ("AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT", sandbox.url().to_string()),
+        ("AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST", sandbox.url().to_string()),
     ];
     let source = exokit::mirror::apply::ConfigSource::Environment(variables.into_iter().map(|(k, v)| (k.to_string(), zeroize::Zeroizing::new(v))).collect());
     let events = mirror_with(source, false);

@@ -25,6 +25,7 @@ fn options(url: &str, secret: &str) -> ConnectOptions {
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
         credential: Credential::ClientSecret(Secret::new(secret.into())),
+        network: Default::default(),
     }
 }
 

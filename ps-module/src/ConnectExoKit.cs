@@ -1,3 +1,4 @@
+using System;
 using System.Management.Automation;
 using System.Security;
 using ExoKit.Native;
@@ -39,6 +40,14 @@ public sealed class ConnectExoKit : OperationCmdlet
     [Parameter]
     public string? AuthorityHost { get; set; }
 
+    /// <summary>A proxy URL for every request; overrides HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies).</summary>
+    [Parameter]
+    public Uri? Proxy { get; set; }
+
+    /// <summary>A PEM file of CAs to trust besides the platform's (a TLS-inspecting proxy's).</summary>
+    [Parameter]
+    public string? CertificateAuthorityFile { get; set; }
+
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
@@ -53,6 +62,9 @@ public sealed class ConnectExoKit : OperationCmdlet
             graph_endpoint = GraphEndpoint,
             authority_host = AuthorityHost,
             pass_thru = PassThru.IsPresent,
+            proxy = Proxy?.OriginalString,
+            ca_file = CertificateAuthorityFile is null ? null : GetUnresolvedProviderPathFromPSPath(CertificateAuthorityFile),
+            network_variables = NetworkVariables.Snapshot(),
         };
         using var secret = new SecretBytes(fromCredential ? ClientSecretCredential.Password : ClientSecret);
         Run(() => Operation.Connect(request.Wire(), secret.Slice));

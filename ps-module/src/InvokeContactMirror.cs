@@ -19,8 +19,8 @@ public sealed class InvokeContactMirror : OperationCmdlet
     private const string ParametersSet = "Parameters";
     private const string EnvironmentSet = "FromEnvironment";
 
-    /// <summary>The variables -FromEnvironment reads: the original script's, and ExoKit's endpoint overrides.</summary>
-    private static readonly string[] VariablePrefixes = { "AUTOMATION_SYNCCONTACTS_", "EXOKIT_" };
+    /// <summary>The variables -FromEnvironment reads: the original script's (with the cloud and CA ones).</summary>
+    private const string VariablePrefix = "AUTOMATION_SYNCCONTACTS_";
 
     private readonly List<string> _users = new();
 
@@ -86,12 +86,9 @@ public sealed class InvokeContactMirror : OperationCmdlet
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
             string name = (string)entry.Key;
-            foreach (string prefix in VariablePrefixes)
+            if (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name))
             {
-                if (name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase))
-                {
-                    selected[name] = entry.Value as string ?? "";
-                }
+                selected[name] = entry.Value as string ?? "";
             }
         }
         return JsonSerializer.SerializeToUtf8Bytes(selected);

@@ -150,6 +150,12 @@ pub struct ConnectRequest {
     pub graph_endpoint: Option<String>,
     pub authority_host: Option<String>,
     pub pass_thru: bool,
+    /// `-Proxy`: overrides `HTTPS_PROXY`/`HTTP_PROXY`.
+    pub proxy: Option<String>,
+    /// `-CertificateAuthorityFile`: a PEM bundle trusted besides the platform's roots.
+    pub ca_file: Option<String>,
+    /// `NAME=value` for `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `SSL_CERT_FILE` as PowerShell sees them.
+    pub network_variables: Vec<String>,
 }
 
 /// `Get-ExchangeAppRoleDefinition`'s parameters.
@@ -160,7 +166,22 @@ pub struct RoleDefinitionQuery {
 }
 
 impl ConnectRequest {
+    /// The variables' proxy and CAs, with the parameters winning.
+    fn network(&self) -> crate::http::Network {
+        let variables = self.network_variables.iter().filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
+        let mut network = crate::http::Network::from_variables(&variables, None);
+        if let Some(proxy) = self.proxy.as_ref().filter(|p| !p.trim().is_empty()) {
+            let no_proxy = network.proxy.as_ref().and_then(|p| p.no_proxy.clone());
+            network.proxy = Some(crate::http::ProxySetting { url: proxy.trim().to_string(), source: "Proxy".into(), no_proxy });
+        }
+        if let Some(file) = self.ca_file.as_ref().filter(|f| !f.trim().is_empty()) {
+            network.ca_files.insert(0, (file.trim().into(), "CertificateAuthorityFile".into()));
+        }
+        network
+    }
+
     pub(super) fn into_options(self, credential: Credential) -> session::ConnectOptions {
+        let network = self.network();
         session::ConnectOptions {
             tenant_id: self.tenant_id,
             client_id: self.client_id,
@@ -168,6 +189,7 @@ impl ConnectRequest {
             graph_endpoint: self.graph_endpoint,
             authority_host: self.authority_host,
             credential,
+            network,
         }
     }
 }

@@ -1,8 +1,10 @@
 //! The one transport: every Graph, Exchange and token request goes through [`Transport::send`],
 //! which owns the HTTP client, the retry policy and the counters.
 
+mod network;
 mod retry;
 
+pub use network::{Network, ProxySetting, without_credentials};
 pub use retry::RetryPolicy;
 
 use std::sync::Arc;
@@ -118,6 +120,7 @@ pub struct TransportOptions {
     pub retry: RetryPolicy,
     pub request_timeout: Duration,
     pub connect_timeout: Duration,
+    pub network: Network,
 }
 
 impl Default for TransportOptions {
@@ -126,6 +129,7 @@ impl Default for TransportOptions {
             retry: RetryPolicy::default(),
             request_timeout: Duration::from_secs(100),
             connect_timeout: Duration::from_secs(10),
+            network: Network::default(),
         }
     }
 }
@@ -148,7 +152,8 @@ pub struct Transport {
 
 impl Transport {
     pub fn new(options: TransportOptions) -> Result<Transport> {
-        let client = reqwest::Client::builder()
+        let builder = options.network.apply(reqwest::Client::builder())?;
+        let client = builder
             .user_agent(concat!("ExoKit/", env!("CARGO_PKG_VERSION")))
             .timeout(options.request_timeout)
             .connect_timeout(options.connect_timeout)
@@ -231,6 +236,11 @@ fn describe(err: &reqwest::Error) -> String {
     let text = chain(err);
     if err.is_timeout() {
         format!("timed out ({text})")
+    } else if text.contains("certificate") || text.contains("UnknownIssuer") {
+        // The usual cause behind a TLS-inspecting proxy or a test tenant: say what fixes it.
+        format!(
+            "the server's TLS certificate is not trusted ({text}); if a proxy or a private CA signs it, pass that CA's PEM file with -CertificateAuthorityFile, AUTOMATION_SYNCCONTACTS_CA_FILE or SSL_CERT_FILE"
+        )
     } else if err.is_connect() {
         format!("connection failed ({text})")
     } else {

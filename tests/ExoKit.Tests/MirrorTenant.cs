@@ -89,12 +89,14 @@ internal sealed class MirrorTenant : IDisposable
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Repo.HostDll);
         start.ArgumentList.Add(Repo.DropInScript);
-        foreach (string name in start.Environment.Keys.Where(k => k.StartsWith("AUTOMATION_SYNCCONTACTS_") || k.StartsWith("EXOKIT_")).ToList())
+        string[] network = { "HTTPS_PROXY", "HTTP_PROXY", "NO_PROXY", "SSL_CERT_FILE" };
+        foreach (string name in start.Environment.Keys
+                     .Where(k => k.StartsWith("AUTOMATION_SYNCCONTACTS_") || network.Contains(k, System.StringComparer.OrdinalIgnoreCase)).ToList())
         {
             start.Environment.Remove(name);
         }
-        start.Environment["EXOKIT_GRAPH_ENDPOINT"] = Sandbox.BaseUrl;
-        start.Environment["EXOKIT_AUTHORITY_HOST"] = Sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT"] = Sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST"] = Sandbox.BaseUrl;
         foreach ((string name, string value) in variables)
         {
             start.Environment[name] = value;

@@ -35,10 +35,18 @@ public sealed class SandboxProcess : IDisposable
             ?? throw new InvalidOperationException("the sandbox exited before printing its address");
         using JsonDocument parsed = JsonDocument.Parse(banner);
         BaseUrl = parsed.RootElement.GetProperty("baseUrl").GetString()!;
+        HttpsUrl = parsed.RootElement.GetProperty("httpsUrl").GetString()!;
+        CaFile = parsed.RootElement.GetProperty("caFile").GetString()!;
         _control.BaseAddress = new Uri(BaseUrl);
     }
 
     public string BaseUrl { get; }
+
+    /// <summary>The same tenant over HTTPS, with a certificate from <see cref="CaFile"/>'s CA.</summary>
+    public string HttpsUrl { get; }
+
+    /// <summary>The PEM file of the CA a client must be told to trust for <see cref="HttpsUrl"/>.</summary>
+    public string CaFile { get; }
 
     public void SetLatency(TimeSpan latency) => Put("/_sandbox/latency", $"{{\"ms\":{(long)latency.TotalMilliseconds}}}");
 

@@ -68,6 +68,7 @@ pub fn connect(sandbox: &Sandbox) {
         graph_endpoint: Some(url.clone()),
         authority_host: Some(url),
         credential: Credential::ClientSecret(Secret::new(SECRET.into())),
+        network: Default::default(),
     };
     let events = Operation::start(async move { session::connect(options).await.map(|_| ()) }).wait();
     assert!(errors(&events).is_empty(), "{events:?}");

@@ -18,7 +18,8 @@ use zeroize::Zeroizing;
 
 use crate::auth::Credential;
 use crate::error::{ExoError, Result};
-use crate::mirror::config::{MirrorConfig, MirrorParameters, TenantConfig};
+use crate::http::Network;
+use crate::mirror::config::{MirrorConfig, MirrorParameters, TenantConfig, endpoints};
 use crate::ops;
 use crate::session::{self, ConnectOptions};
 
@@ -26,8 +27,8 @@ use crate::session::{self, ConnectOptions};
 pub enum ConfigSource {
     /// `Invoke-ContactMirror -SharedMailbox … [-User …]` on the `Connect-ExoKit` session.
     Parameters { shared_mailbox: String, folder_name: Option<String>, users: Vec<String> },
-    /// `-FromEnvironment`: the original script's variables, and ExoKit's endpoint overrides
-    /// (`EXOKIT_ENVIRONMENT`, `EXOKIT_GRAPH_ENDPOINT`, `EXOKIT_AUTHORITY_HOST`).
+    /// `-FromEnvironment`: the original script's variables (with issue 13's cloud and CA ones)
+    /// and the proxy variables (`HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `SSL_CERT_FILE`).
     Environment(BTreeMap<String, Zeroizing<String>>),
 }
 
@@ -43,7 +44,7 @@ pub struct Invocation {
 /// original stopped at the first); a configuration error stops before any request.
 pub async fn invoke(invocation: Invocation) -> Result<()> {
     let what_if = invocation.what_if;
-    let (config, endpoints) = configuration(invocation.source, what_if)?;
+    let (config, network) = configuration(invocation.source, what_if)?;
     for notice in &config.notices {
         ops::information(notice.clone());
     }
@@ -52,7 +53,7 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
     }
     let settings = tenant::Settings { started_at: Utc::now(), dry_run: config.dry_run || what_if, actions: invocation.pass_thru || config.dry_run || what_if };
     for tenant_config in &config.tenants {
-        let outcome = match connection(tenant_config, &endpoints).await {
+        let outcome = match connection(tenant_config, &network).await {
             Ok(graph) => tenant::run(&graph, tenant_config, &settings).await.map(|_| ()),
             Err(error) => Err(error),
         };
@@ -63,15 +64,7 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
     Ok(())
 }
 
-/// Custom endpoints for per-tenant connections (a sovereign cloud, or the sandbox).
-#[derive(Default)]
-struct Endpoints {
-    environment: Option<String>,
-    graph_endpoint: Option<String>,
-    authority_host: Option<String>,
-}
-
-fn configuration(source: ConfigSource, what_if: bool) -> Result<(MirrorConfig, Endpoints)> {
+fn configuration(source: ConfigSource, what_if: bool) -> Result<(MirrorConfig, Network)> {
     match source {
         ConfigSource::Parameters { shared_mailbox, folder_name, users } => {
             let current = session::current()?;
@@ -82,33 +75,30 @@ fn configuration(source: ConfigSource, what_if: bool) -> Result<(MirrorConfig, E
                 users,
                 dry_run: what_if,
             };
-            Ok((MirrorConfig::from_parameters(parameters)?, Endpoints::default()))
+            Ok((MirrorConfig::from_parameters(parameters)?, Network::default()))
         }
         ConfigSource::Environment(variables) => {
             let lookup = |name: &str| variables.get(name).map(|v| v.to_string());
             let config = MirrorConfig::from_env(&lookup)?;
-            let endpoints = Endpoints {
-                environment: lookup("EXOKIT_ENVIRONMENT").filter(|v| !v.trim().is_empty()),
-                graph_endpoint: lookup("EXOKIT_GRAPH_ENDPOINT").filter(|v| !v.trim().is_empty()),
-                authority_host: lookup("EXOKIT_AUTHORITY_HOST").filter(|v| !v.trim().is_empty()),
-            };
-            Ok((config, endpoints))
+            let plain: BTreeMap<String, String> = variables.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
+            Ok((config, Network::from_variables(&plain, Some(endpoints::CA_FILE))))
         }
     }
 }
 
 /// The tenant's own app (from the variables), or the `Connect-ExoKit` session.
-async fn connection(tenant: &TenantConfig, endpoints: &Endpoints) -> Result<crate::graph::GraphClient> {
+async fn connection(tenant: &TenantConfig, network: &Network) -> Result<crate::graph::GraphClient> {
     match &tenant.credentials {
         None => Ok(session::current()?.graph.clone()),
         Some(credentials) => {
             let options = ConnectOptions {
                 tenant_id: tenant.tenant_id.clone(),
                 client_id: credentials.client_id.clone(),
-                environment: endpoints.environment.clone(),
-                graph_endpoint: endpoints.graph_endpoint.clone(),
-                authority_host: endpoints.authority_host.clone(),
+                environment: tenant.endpoints.environment.clone(),
+                graph_endpoint: tenant.endpoints.graph_endpoint.clone(),
+                authority_host: tenant.endpoints.authority_host.clone(),
                 credential: Credential::ClientSecret(credentials.client_secret.clone()),
+                network: network.clone(),
             };
             Ok(session::open(options).await?.graph.clone())
         }

@@ -28,6 +28,8 @@ pub(super) struct RawTenant {
     pub test_user_list: Option<Vec<String>>,
     pub primary_domain: Option<String>,
     pub tenant_domain: Option<String>,
+    /// `Environment`, `GraphEndpoint`, `AuthorityHost` (issue 13), with their field names.
+    pub endpoints: [Option<(String, String)>; 3],
 }
 
 impl RawTenant {
@@ -451,6 +453,15 @@ impl<'de> Visitor<'de> for TenantVisitor {
                 }
                 "tenantdomain" => {
                     tenant.tenant_domain = text_value(map.next_value()?, &field("TenantDomain"))?
+                }
+                "environment" | "graphendpoint" | "authorityhost" => {
+                    let (slot, name) = match key.to_ascii_lowercase().as_str() {
+                        "environment" => (0, "Environment"),
+                        "graphendpoint" => (1, "GraphEndpoint"),
+                        _ => (2, "AuthorityHost"),
+                    };
+                    let name = field(name);
+                    tenant.endpoints[slot] = text_value(map.next_value()?, &name)?.map(|value| (value, name));
                 }
                 _ => {
                     map.next_value::<IgnoredAny>()?;

@@ -15,7 +15,10 @@
 //! - a `TestUserList` whose entries are all blank counts as absent (the original then synced every
 //!   licensed user).
 
+pub mod endpoints;
 mod json;
+
+pub use endpoints::Endpoints;
 
 use zeroize::Zeroizing;
 
@@ -63,6 +66,8 @@ pub struct TenantConfig {
     /// The shared mailbox's folder to mirror through: [`HUB_FOLDER_NAME`] from the variables.
     pub hub_folder: String,
     pub users: UserSelection,
+    /// The tenant's cloud; empty: the connection's, or the global cloud.
+    pub endpoints: Endpoints,
 }
 
 /// An app registration's client-secret credentials. `Debug` shows `<redacted>` for the secret.
@@ -129,13 +134,18 @@ impl MirrorConfig {
             MICROSOFT_TENANTS_JSON
         };
         let tenants = tenant_list(raw.tenants, raw.legacy, source)?;
+        let endpoints = tenants
+            .iter()
+            .map(|t| endpoints::resolve(in_variable(&t.endpoints, source), lookup))
+            .collect::<Result<Vec<_>>>()?;
         let dry_run = raw
             .dry_run
             .map(|value| loaded.dry_run(value, source_of_dry_run(from_json)));
         Ok(MirrorConfig {
             tenants: tenants
                 .into_iter()
-                .map(|t| tenant_config(t, test_users.as_ref()))
+                .zip(endpoints)
+                .map(|(t, endpoints)| TenantConfig { endpoints, ..tenant_config(t, test_users.as_ref()) })
                 .collect(),
             dry_run: dry_run.unwrap_or(false),
             notices: loaded.notices,
@@ -173,6 +183,7 @@ impl MirrorConfig {
             shared_mailbox,
             hub_folder,
             users,
+            endpoints: Endpoints::default(),
         };
         Ok(MirrorConfig {
             tenants: vec![tenant],
@@ -389,7 +400,13 @@ fn tenant_config(tenant: RawTenant, test_users: Option<&TestUserMap>) -> TenantC
         shared_mailbox: field(tenant.shared_mailbox),
         hub_folder: HUB_FOLDER_NAME.to_string(),
         users,
+        endpoints: Endpoints::default(),
     }
+}
+
+/// A tenant's endpoint fields, named with the variable whose JSON holds them.
+fn in_variable(fields: &[Option<(String, String)>; 3], variable: &str) -> [Option<(String, String)>; 3] {
+    fields.clone().map(|f| f.map(|(value, name)| (value, format!("{variable}: {name}"))))
 }
 
 /// `Get-TenantTestUsers` (spec §1.4): the tenant's own `TestUserList`; else the map's entry under
