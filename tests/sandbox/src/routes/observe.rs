@@ -39,6 +39,8 @@ pub async fn observe(state: Shared, request: Request, next: Next) -> Response {
         .map(|m| m.as_str().to_string())
         .unwrap_or_else(|| path.clone());
     let connection = request.extensions().get::<Connection>().cloned();
+    // `$batch` dispatches its items through the router without a connection.
+    let batch_item = connection.is_none();
     let route = Route::of_path(&path);
     // A token request's query is never logged: a careless client may put a secret there.
     let query = if route == Route::Token {
@@ -72,6 +74,7 @@ pub async fn observe(state: Shared, request: Request, next: Next) -> Response {
         path,
         query,
         status,
+        batch_item,
     });
     match (outcome, connection) {
         (Outcome::Answer(response), _) => response,

@@ -77,6 +77,8 @@ pub struct LogEntry {
     pub path: String,
     pub query: Option<String>,
     pub status: u16,
+    /// Dispatched from inside a `$batch` (no connection of its own).
+    pub batch_item: bool,
 }
 
 pub struct State {
