@@ -1,4 +1,5 @@
 using System.Collections.Generic;
+using ExoKit.Host;
 using Xunit;
 
 namespace ExoKit.Tests;
@@ -37,6 +38,21 @@ public sealed class NetworkTests
         Assert.Contains("certificate is not trusted", run.Stderr);
         Assert.Contains("AUTOMATION_SYNCCONTACTS_CA_FILE", run.Stderr);
         Assert.Empty(tenant.Writes());
+    }
+
+    [Fact]
+    public void Connect_ExoKit_trusts_a_CA_passed_with_CertificateAuthorityFile()
+    {
+        using var tenant = new MirrorTenant(OneUser);
+        using var admin = new Admin();
+        string https = tenant.Sandbox.HttpsUrl;
+        ShellResult refused = admin.Run($"{Admin.ConnectLine(tenant.Sandbox).Replace(tenant.Sandbox.BaseUrl, https)}");
+        Assert.NotNull(refused.Terminating);
+        Assert.Contains("-CertificateAuthorityFile", refused.Terminating!.Message);
+
+        ShellResult trusted = admin.Run($"{Admin.ConnectLine(tenant.Sandbox).Replace(tenant.Sandbox.BaseUrl, https)} -CertificateAuthorityFile '{tenant.Sandbox.CaFile}' -Verbose");
+        Assert.True(trusted.Terminating is null && trusted.Errors.Count == 0, trusted.AllText());
+        Assert.Contains(trusted.Verbose, v => v.Contains("trusting the CAs in") && v.Contains("CertificateAuthorityFile"));
     }
 
     [Theory]
