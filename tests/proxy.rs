@@ -72,6 +72,9 @@ async fn carry(client: TcpStream, log: Arc<Mutex<Vec<String>>>) {
             let path = rest.find('/').map_or("/", |i| &rest[i..]);
             log.lock().unwrap().push(format!("{method} {}", path.split('?').next().unwrap_or(path)));
         }
+        if let Some(value) = line.strip_prefix("proxy-authorization: ").or_else(|| line.strip_prefix("Proxy-Authorization: ")) {
+            log.lock().unwrap().push(format!("AUTH {}", value.trim()));
+        }
     };
     note(&first, &log);
     upstream.write_all(first.as_bytes()).await.unwrap();
@@ -129,8 +132,9 @@ fn every_request_goes_through_the_proxy_the_variables_name() {
     let proxy = Proxy::start();
     let events = mirror_with(variables(&sandbox, &[("HTTP_PROXY", &proxy.url)]), false);
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert!(!proxy.seen().iter().any(|s| s.starts_with("AUTH")), "no credential was configured");
     let direct: Vec<String> = sandbox.state.requests().iter().filter(|r| !r.batch_item).map(|r| format!("{} {}", r.method, r.path)).collect();
-    let mut proxied = proxy.seen();
+    let mut proxied: Vec<String> = proxy.seen().into_iter().filter(|s| !s.starts_with("AUTH")).collect();
     let mut expected = direct.clone();
     proxied.sort();
     expected.sort();
@@ -173,4 +177,36 @@ fn no_proxy_bypasses_it() {
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     assert_eq!(proxy.seen(), Vec::<String>::new());
     assert!(!sandbox.state.requests().is_empty());
+}
+
+#[test]
+fn a_proxy_credential_goes_as_basic_authentication_to_the_proxy_only() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let sandbox = tenant();
+    let proxy = Proxy::start();
+    let url = sandbox.url().to_string();
+    let mut network = exokit::http::Network::default();
+    network.proxy = Some(exokit::http::ProxySetting {
+        url: proxy.url.clone(),
+        credential: Some(("proxyuser".into(), exokit::auth::Secret::new("proxy-pass-1".into()))),
+        source: "Proxy".into(),
+        no_proxy: None,
+    });
+    let options = exokit::session::ConnectOptions {
+        tenant_id: DOMAIN.into(),
+        client_id: APP.into(),
+        environment: None,
+        graph_endpoint: Some(url.clone()),
+        authority_host: Some(url),
+        credential: exokit::auth::Credential::ClientSecret(exokit::auth::Secret::new(SECRET.into())),
+        network,
+    };
+    let events = exokit::ops::Operation::start(async move { exokit::session::connect(options).await.map(|_| ()) }).wait();
+    assert!(errors(&events).is_empty(), "{events:?}");
+    // "proxyuser:proxy-pass-1" in Base64.
+    assert!(proxy.seen().contains(&"AUTH Basic cHJveHl1c2VyOnByb3h5LXBhc3MtMQ==".to_string()), "{:?}", proxy.seen());
+    let verbose: Vec<String> = events.iter().filter_map(|e| if let exokit::ops::Event::Verbose(v) = e { Some(v.clone()) } else { None }).collect();
+    assert!(verbose.iter().any(|v| v.contains(&proxy.url)), "{verbose:?}");
+    assert!(!verbose.iter().any(|v| v.contains("proxy-pass-1")));
+    exokit::session::disconnect();
 }

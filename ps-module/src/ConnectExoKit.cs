@@ -44,6 +44,11 @@ public sealed class ConnectExoKit : OperationCmdlet
     [Parameter]
     public Uri? Proxy { get; set; }
 
+    /// <summary>User name and password for the proxy (Basic authentication).</summary>
+    [Parameter]
+    [Credential]
+    public PSCredential? ProxyCredential { get; set; }
+
     /// <summary>A PEM file of CAs to trust besides the platform's (a TLS-inspecting proxy's).</summary>
     [Parameter]
     public string? CertificateAuthorityFile { get; set; }
@@ -63,11 +68,13 @@ public sealed class ConnectExoKit : OperationCmdlet
             authority_host = AuthorityHost,
             pass_thru = PassThru.IsPresent,
             proxy = Proxy?.OriginalString,
+            proxy_user = ProxyCredential?.UserName,
             ca_file = CertificateAuthorityFile is null ? null : GetUnresolvedProviderPathFromPSPath(CertificateAuthorityFile),
             network_variables = NetworkVariables.Snapshot(),
         };
         using var secret = new SecretBytes(fromCredential ? ClientSecretCredential.Password : ClientSecret);
-        Run(() => Operation.Connect(request.Wire(), secret.Slice));
+        using var proxyPassword = ProxyCredential is null ? new SecretBytes(Array.Empty<byte>()) : new SecretBytes(ProxyCredential.Password);
+        Run(() => Operation.Connect(request.Wire(), secret.Slice, proxyPassword.Slice));
     }
 }
 

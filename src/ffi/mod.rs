@@ -36,15 +36,18 @@ pub struct Operation {
 
 #[ffi]
 impl Operation {
-    /// `Connect-ExoKit` with a client secret (UTF-8 bytes the caller zeroes after the call).
-    pub fn connect(request: Wire<ConnectRequest>, client_secret: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+    /// `Connect-ExoKit` with a client secret, and the proxy's password when `-ProxyCredential`
+    /// is given (empty otherwise): UTF-8 bytes the caller zeroes after the call.
+    pub fn connect(request: Wire<ConnectRequest>, client_secret: ffi::Slice<u8>, proxy_password: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let secret = Secret::from_utf8(client_secret.as_slice(), "ClientSecret");
+            let proxy_password = (!proxy_password.as_slice().is_empty()).then(|| Secret::from_utf8(proxy_password.as_slice(), "ProxyCredential"));
             started(async move {
                 let pass_thru = request.pass_thru;
-                let info = session::connect(request.into_options(Credential::ClientSecret(secret?))).await?;
+                let proxy_password = proxy_password.transpose()?;
+                let info = session::connect(request.into_options(Credential::ClientSecret(secret?), proxy_password)).await?;
                 if pass_thru {
                     ops::record(ops::Record::Context(info));
                 }

@@ -152,6 +152,8 @@ pub struct ConnectRequest {
     pub pass_thru: bool,
     /// `-Proxy`: overrides `HTTPS_PROXY`/`HTTP_PROXY`.
     pub proxy: Option<String>,
+    /// `-ProxyCredential`'s user name (its password crosses as bytes on its own).
+    pub proxy_user: Option<String>,
     /// `-CertificateAuthorityFile`: a PEM bundle trusted besides the platform's roots.
     pub ca_file: Option<String>,
     /// `NAME=value` for `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `SSL_CERT_FILE` as PowerShell sees them.
@@ -172,7 +174,7 @@ impl ConnectRequest {
         let mut network = crate::http::Network::from_variables(&variables, None);
         if let Some(proxy) = self.proxy.as_ref().filter(|p| !p.trim().is_empty()) {
             let no_proxy = network.proxy.as_ref().and_then(|p| p.no_proxy.clone());
-            network.proxy = Some(crate::http::ProxySetting { url: proxy.trim().to_string(), source: "Proxy".into(), no_proxy });
+            network.proxy = Some(crate::http::ProxySetting { url: proxy.trim().to_string(), credential: None, source: "Proxy".into(), no_proxy });
         }
         if let Some(file) = self.ca_file.as_ref().filter(|f| !f.trim().is_empty()) {
             network.ca_files.insert(0, (file.trim().into(), "CertificateAuthorityFile".into()));
@@ -180,8 +182,11 @@ impl ConnectRequest {
         network
     }
 
-    pub(super) fn into_options(self, credential: Credential) -> session::ConnectOptions {
-        let network = self.network();
+    pub(super) fn into_options(self, credential: Credential, proxy_password: Option<crate::auth::Secret>) -> session::ConnectOptions {
+        let mut network = self.network();
+        if let (Some(proxy), Some(user), Some(password)) = (network.proxy.as_mut(), self.proxy_user.clone(), proxy_password) {
+            proxy.credential = Some((user, password));
+        }
         session::ConnectOptions {
             tenant_id: self.tenant_id,
             client_id: self.client_id,

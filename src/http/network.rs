@@ -7,10 +7,11 @@
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
+use crate::auth::Secret;
 use crate::error::{ExoError, Result};
 
 /// Proxy and trust settings for one connection.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default)]
 pub struct Network {
     pub proxy: Option<ProxySetting>,
     /// PEM files of extra trusted CAs, each with the parameter or variable that named it.
@@ -18,9 +19,11 @@ pub struct Network {
 }
 
 /// A proxy URL (`http://host:port`), where it came from, and hosts that bypass it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub struct ProxySetting {
     pub url: String,
+    /// `-ProxyCredential`: user and password for the proxy's Basic authentication.
+    pub credential: Option<(String, Secret)>,
     /// `-Proxy`, `HTTPS_PROXY`…: named in errors and verbose lines.
     pub source: String,
     /// `NO_PROXY`: comma-separated hosts, domains (`.corp`), IPs or `*`.
@@ -40,7 +43,7 @@ impl Network {
                 .filter(|v| !v.is_empty())
         };
         let proxy = ["HTTPS_PROXY", "HTTP_PROXY"].into_iter().find_map(|name| {
-            get(name).map(|url| ProxySetting { url, source: name.to_string(), no_proxy: get("NO_PROXY") })
+            get(name).map(|url| ProxySetting { url, credential: None, source: name.to_string(), no_proxy: get("NO_PROXY") })
         });
         let ca_files = ca_variable
             .into_iter()
@@ -68,9 +71,12 @@ impl Network {
         builder = builder.no_proxy();
         if let Some(setting) = &self.proxy {
             let invalid = |e: reqwest::Error| ExoError::invalid_argument(&setting.source, format!("'{}' is not a proxy URL ({e})", without_credentials(&setting.url)));
-            let proxy = reqwest::Proxy::all(&setting.url)
+            let mut proxy = reqwest::Proxy::all(&setting.url)
                 .map_err(invalid)?
                 .no_proxy(setting.no_proxy.as_deref().and_then(reqwest::NoProxy::from_string));
+            if let Some((user, password)) = &setting.credential {
+                proxy = proxy.basic_auth(user, password.expose());
+            }
             builder = builder.proxy(proxy);
         }
         for (path, source) in &self.ca_files {
