@@ -262,3 +262,18 @@ fn a_licensed_user_without_a_mailbox_is_a_warning_not_a_failure() {
     assert!(summaries(&events).iter().all(|s| s.totals.failed == 0));
     assert_eq!(emails(&held(&sandbox, HUB, Some("All Contacts"))), ["ann@fabrikam.com"]);
 }
+
+#[test]
+fn what_if_counts_the_updates_a_real_run_would_pass_on() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let sandbox = start(seed(vec![vec![contact("Ann", "Lee", Some("ann@fabrikam.com"))], vec![]], Some(vec![])));
+    clean_run(HUB_UPN);
+    edit(&sandbox, &user_id(0), "ann@fabrikam.com", json!({"jobTitle": "CTO"}));
+    let events = mirror(HUB_UPN, true);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    let would: Vec<_> = summaries(&events).iter().map(|s| s.totals.would_update).collect();
+    assert_eq!(would, [1, 1], "the hub, then user 1's copy: {:?}", lines(&events));
+    let real = clean_run(HUB_UPN);
+    let updated: Vec<_> = summaries(&real).iter().map(|s| s.totals.updated).collect();
+    assert_eq!(updated, would, "the real run does what the dry run said");
+}

@@ -3,7 +3,8 @@
 
 use crate::error::Result;
 use crate::graph::GraphClient;
-use crate::mirror::contact::Contact;
+use crate::mirror::contact::{Contact, NotesRead};
+use crate::mirror::payload;
 use crate::mirror::plan::{Action, Planner, Side, Step};
 use crate::mirror::run::Run;
 
@@ -28,7 +29,7 @@ pub struct Planned {
 /// Plans every source. Contacts the planner wants whole are fetched by id in batches, then the
 /// plan starts again: a full read never asks again, so this ends after at most two rounds.
 pub async fn plan(graph: &GraphClient, run: &mut Run, pair: &Pair<'_>, sources: &mut [Contact], mut targets: Vec<Contact>) -> Result<Planned> {
-    let dry_run = run.dry_run;
+    let (dry_run, started_at) = (run.dry_run, run.started_at);
     loop {
         let mut planner = Planner::new(run, pair.step, pair.actor, targets.clone());
         let mut wanted = (Vec::new(), Vec::new());
@@ -48,13 +49,34 @@ pub async fn plan(graph: &GraphClient, run: &mut Run, pair: &Pair<'_>, sources: 
         if wanted.0.is_empty() && wanted.1.is_empty() {
             let mut targets = planner.targets().to_vec();
             if dry_run {
+                // What a real run's writes would leave, so the next plan counts what it would.
                 targets.extend(planner.planned_contacts());
+                for action in &actions {
+                    if let Action::Update(update) = action {
+                        patch_in_place(&mut targets, update, started_at);
+                    }
+                }
             }
             return Ok(Planned { actions, targets });
         }
         wanted.1.dedup();
         replace(sources, reads::by_id(graph, pair.source_mailbox, &wanted.0).await?);
         replace(&mut targets, reads::by_id(graph, pair.target_mailbox, &wanted.1).await?);
+    }
+}
+
+/// A dry run's update applied to the target in memory: the changed fields (null clears), the new
+/// notes, modified at the run's start.
+fn patch_in_place(targets: &mut [Contact], update: &crate::mirror::plan::UpdateContact, at: chrono::DateTime<chrono::Utc>) {
+    let Some(target) = targets.iter_mut().find(|t| t.id == update.target_id) else { return };
+    let mut json = payload::create_body(&target.fields, target.personal_notes.as_deref().unwrap_or("")).to_json();
+    for (name, value) in update.body.to_json().as_object().into_iter().flatten() {
+        json[name] = value.clone();
+    }
+    json["id"] = serde_json::json!(target.id);
+    json["lastModifiedDateTime"] = serde_json::json!(at.to_rfc3339());
+    if let Ok(patched) = Contact::from_graph(&json, NotesRead::Full, "a dry run's update") {
+        *target = patched;
     }
 }
 
