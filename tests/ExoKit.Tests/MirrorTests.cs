@@ -99,6 +99,8 @@ public sealed class MirrorTests
             Assert.Contains(line, run.Stdout.Split('\n').Select(l => l.TrimEnd('\r')));
         }
         Assert.Contains("Created: NotesId=", run.Stdout);
+        Assert.DoesNotContain(Repo.Secret, run.Stdout + run.Stderr);
+        Assert.DoesNotContain("sbx.", run.Stdout + run.Stderr);
     }
 
     [Fact]
