@@ -24,7 +24,7 @@
         PSData = @{
             Tags         = @('Exchange', 'ExchangeOnline', 'Graph', 'RBAC', 'Contacts', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
             LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'First slice: Connect-ExoKit (client secret), Get-ExoKitContext, Disconnect-ExoKit, Get-ExchangeAppRoleDefinition.'
+            ReleaseNotes = 'Connect-ExoKit (client secret; clouds, proxies, private CAs), Get-ExoKitContext, Disconnect-ExoKit, Get-ExchangeAppRoleDefinition, Invoke-ContactMirror and the drop-in scripts/Automation-ContactsMirroring.ps1.'
         }
     }
 }
