@@ -50,6 +50,18 @@ impl ExoError {
         ExoError::InvalidArgument { parameter: parameter.into(), message: message.into() }
     }
 
+    /// The same error with its service or protocol message rewritten (to say what was being
+    /// done, or what follows from it); other kinds are returned as they are.
+    pub fn reworded(self, reword: impl FnOnce(&str) -> String) -> Self {
+        match self {
+            ExoError::Service { method, url, status, code, message, request_id } => {
+                ExoError::Service { method, url, status, code, message: reword(&message), request_id }
+            }
+            ExoError::Protocol { url, message } => ExoError::Protocol { url, message: reword(&message) },
+            other => other,
+        }
+    }
+
     /// The stable id that becomes the `FullyQualifiedErrorId`.
     pub fn error_id(&self) -> String {
         let id = match self {
@@ -131,6 +143,21 @@ impl fmt::Debug for Redacted {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn reworded_changes_a_service_message_and_keeps_the_rest() {
+        let error = ExoError::Service {
+            method: "GET".into(),
+            url: "u".into(),
+            status: 403,
+            code: "ErrorAccessDenied".into(),
+            message: "Access is denied.".into(),
+            request_id: None,
+        };
+        let reworded = error.reworded(|m| format!("{m} (skipped)"));
+        assert!(matches!(&reworded, ExoError::Service { status: 403, message, .. } if message == "Access is denied. (skipped)"));
+        assert_eq!(ExoError::Cancelled.reworded(|_| "x".into()), ExoError::Cancelled);
+    }
+
     use super::*;
 
     #[test]

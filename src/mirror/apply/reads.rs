@@ -30,15 +30,5 @@ pub fn full(value: Value, mailbox: &str) -> Result<Contact> {
 /// The error for a user pair whose read failed: that pair is skipped, never planned from a
 /// partial list (which would create duplicates; spec §5.3).
 pub fn pair_failed(mailbox: &str, error: ExoError) -> ExoError {
-    match error {
-        ExoError::Service { method, url, status, code, message, request_id } => ExoError::Service {
-            method,
-            url,
-            status,
-            code,
-            message: format!("{message} (mailbox {mailbox} is skipped)"),
-            request_id,
-        },
-        other => other,
-    }
+    error.reworded(|message| format!("{message} (mailbox {mailbox} is skipped)"))
 }

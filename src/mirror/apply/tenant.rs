@@ -345,11 +345,5 @@ fn merge_into(base: &mut Vec<Contact>, written: &[Contact]) {
 
 /// Names what was being done in a failure's message.
 fn context(error: ExoError, what: &str) -> ExoError {
-    match error {
-        ExoError::Service { method, url, status, code, message, request_id } => {
-            ExoError::Service { method, url, status, code, message: format!("{what}: {message}"), request_id }
-        }
-        ExoError::Protocol { url, message } => ExoError::Protocol { url, message: format!("{what}: {message}") },
-        other => other,
-    }
+    error.reworded(|message| format!("{what}: {message}"))
 }
