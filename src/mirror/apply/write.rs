@@ -49,6 +49,7 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
     let mut answers = contacts::send_all(graph, pair.target_mailbox, &requests).await.into_iter();
     let mut executed = Executed { done: Vec::with_capacity(actions.len()), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
     let mut back = Vec::new();
+    let mut notes_again = Vec::new();
     for (index, action) in actions.into_iter().enumerate() {
         if !writes.contains(&index) {
             executed.done.push(planned(action));
@@ -61,13 +62,16 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
                 if let Some(tag) = write_back_of(&action) {
                     back.push(tag.clone());
                 }
+                if let Some(request) = notes_kept_differently(pair, &action, &contact) {
+                    notes_again.push(request);
+                }
                 executed.targets.push(contact);
                 executed.done.push(succeeded(action));
             }
             Err(error) => executed.done.push(failed(action, error)),
         }
     }
-    resend_changed_notes(graph, pair, &mut executed).await;
+    resend_notes(graph, pair, &notes_again).await;
     write_back(graph, pair, back, &mut executed).await;
     executed
 }
@@ -114,20 +118,15 @@ fn failed(action: Action, error: ExoError) -> Done {
     Done { action, outcome: Outcome::Failed, line, error: Some(error) }
 }
 
-/// Spec §3.2 E7: when Graph kept different notes than a create sent, the notes are sent again.
-async fn resend_changed_notes(graph: &GraphClient, pair: &Pair<'_>, executed: &mut Executed) {
-    let mut requests = Vec::new();
-    for done in &executed.done {
-        let Action::Create(create) = &done.action else { continue };
-        if done.outcome != Outcome::Created {
-            continue;
-        }
-        let Some(target) = executed.targets.iter().find(|t| t.personal_notes.as_deref().is_some_and(|n| n.contains(&create.sync_id))) else { continue };
-        if tags::notes_differ(&create.notes, target.personal_notes.as_deref()) {
-            requests.push(contacts::update_request(pair.target_mailbox, &target.id, json!({"personalNotes": create.notes})));
-        }
-    }
-    for answer in contacts::send_all(graph, pair.target_mailbox, &requests).await {
+/// Spec §3.2 E7: when Graph kept different notes than a create sent, the notes go again.
+fn notes_kept_differently(pair: &Pair<'_>, action: &Action, created: &Contact) -> Option<BatchRequest> {
+    let Action::Create(create) = action else { return None };
+    tags::notes_differ(&create.notes, created.personal_notes.as_deref())
+        .then(|| contacts::update_request(pair.target_mailbox, &created.id, notes_patch(&create.notes)))
+}
+
+async fn resend_notes(graph: &GraphClient, pair: &Pair<'_>, requests: &[BatchRequest]) {
+    for answer in contacts::send_all(graph, pair.target_mailbox, requests).await {
         if let Err(error) = answer {
             crate::ops::error(error);
         }
