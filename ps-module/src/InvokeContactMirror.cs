@@ -63,22 +63,15 @@ public sealed class InvokeContactMirror : OperationCmdlet
             pass_thru = PassThru.IsPresent,
             from_environment = FromEnvironment.IsPresent,
         };
-        byte[] variables = FromEnvironment.IsPresent ? CollectVariables() : Array.Empty<byte>();
-        try
-        {
-            using var bytes = new SecretBytes(variables);
-            Run(() => Operation.InvokeContactMirror(request.Wire(), bytes.Slice));
-        }
-        finally
-        {
-            Array.Clear(variables);
-        }
+        // SecretBytes zeroes the variables (they may hold client secrets) when disposed.
+        using var variables = new SecretBytes(FromEnvironment.IsPresent ? CollectVariables() : Array.Empty<byte>());
+        Run(() => Operation.InvokeContactMirror(request.Wire(), variables.Slice));
     }
 
     /// <summary>
     /// The process environment as .NET sees it, as JSON. .NET keeps its own copy on Unix, so
     /// <c>$env:X = ...</c> in the session is invisible to native code: the variables are passed.
-    /// They may hold client secrets, so the caller zeroes the bytes.
+    /// They may hold client secrets: the caller zeroes the bytes.
     /// </summary>
     private static byte[] CollectVariables()
     {

@@ -168,25 +168,14 @@ pub struct RoleDefinitionQuery {
 }
 
 impl ConnectRequest {
-    /// The variables' proxy and CAs, with the parameters winning.
-    fn network(&self) -> crate::http::Network {
-        let variables = self.network_variables.iter().filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect();
-        let mut network = crate::http::Network::from_variables(&variables, None);
-        if let Some(proxy) = self.proxy.as_ref().filter(|p| !p.trim().is_empty()) {
-            let no_proxy = network.proxy.as_ref().and_then(|p| p.no_proxy.clone());
-            network.proxy = Some(crate::http::ProxySetting { url: proxy.trim().to_string(), credential: None, source: "Proxy".into(), no_proxy });
-        }
-        if let Some(file) = self.ca_file.as_ref().filter(|f| !f.trim().is_empty()) {
-            network.ca_files.insert(0, (file.trim().into(), "CertificateAuthorityFile".into()));
-        }
-        network
-    }
-
     pub(super) fn into_options(self, credential: Credential, proxy_password: Option<crate::auth::Secret>) -> session::ConnectOptions {
-        let mut network = self.network();
-        if let (Some(proxy), Some(user), Some(password)) = (network.proxy.as_mut(), self.proxy_user.clone(), proxy_password) {
-            proxy.credential = Some((user, password));
-        }
+        let variables = crate::http::Network::variables_from_pairs(&self.network_variables);
+        let credential_for_proxy = self.proxy_user.clone().zip(proxy_password);
+        let network = crate::http::Network::from_variables(&variables, None).with_parameters(
+            self.proxy.as_deref(),
+            credential_for_proxy,
+            self.ca_file.as_deref(),
+        );
         session::ConnectOptions {
             tenant_id: self.tenant_id,
             client_id: self.client_id,

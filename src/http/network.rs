@@ -53,6 +53,29 @@ impl Network {
         Network { proxy, ca_files }
     }
 
+    /// `Connect-ExoKit`'s parameters over what the variables gave: `-Proxy` replaces the
+    /// variables' proxy (keeping `NO_PROXY`), `-ProxyCredential` authenticates to whichever proxy
+    /// is used, `-CertificateAuthorityFile` is trusted first.
+    pub fn with_parameters(mut self, proxy: Option<&str>, credential: Option<(String, Secret)>, ca_file: Option<&str>) -> Network {
+        let given = |value: Option<&str>| value.map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        if let Some(url) = given(proxy) {
+            let no_proxy = self.proxy.take().and_then(|p| p.no_proxy);
+            self.proxy = Some(ProxySetting { url, credential: None, source: "Proxy".into(), no_proxy });
+        }
+        if let Some(proxy) = self.proxy.as_mut() {
+            proxy.credential = credential;
+        }
+        if let Some(file) = given(ca_file) {
+            self.ca_files.insert(0, (file.into(), "CertificateAuthorityFile".into()));
+        }
+        self
+    }
+
+    /// `NAME=value` pairs, as the cmdlets pass the variables PowerShell sees.
+    pub fn variables_from_pairs(pairs: &[String]) -> BTreeMap<String, String> {
+        pairs.iter().filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
     /// What a verbose line may say: the proxy without any credential in its URL, the CA files.
     pub fn describe(&self) -> Option<String> {
         let mut parts = Vec::new();
@@ -124,6 +147,15 @@ mod tests {
         let network = Network::from_variables(&vars(&[("http_proxy", "http://a:1"), ("HTTPS_PROXY", "http://b:2"), ("no_proxy", "localhost")]), None);
         let proxy = network.proxy.unwrap();
         assert_eq!((proxy.url.as_str(), proxy.source.as_str(), proxy.no_proxy.as_deref()), ("http://b:2", "HTTPS_PROXY", Some("localhost")));
+    }
+
+    #[test]
+    fn the_proxy_parameter_replaces_the_variables_proxy_but_keeps_no_proxy() {
+        let variables = Network::variables_from_pairs(&["HTTPS_PROXY=http://env:1".into(), "NO_PROXY=.corp".into()]);
+        let network = Network::from_variables(&variables, None).with_parameters(Some("http://given:2"), None, Some("/ca.pem"));
+        let proxy = network.proxy.unwrap();
+        assert_eq!((proxy.url.as_str(), proxy.source.as_str(), proxy.no_proxy.as_deref()), ("http://given:2", "Proxy", Some(".corp")));
+        assert_eq!(network.ca_files[0].1, "CertificateAuthorityFile");
     }
 
     #[test]
