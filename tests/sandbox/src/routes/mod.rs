@@ -9,6 +9,7 @@ pub mod directory;
 pub mod exchange;
 pub mod graph;
 pub mod mailbox;
+pub mod mailbox_items;
 mod observe;
 pub mod query;
 pub mod token;
@@ -46,7 +47,7 @@ pub fn router(state: Shared) -> Router {
     router
 }
 
-/// Users, contact folders, contacts, delta and `$batch`.
+/// Users, contact folders, contacts, delta, the calendar/mail/settings reads and `$batch`.
 fn mailbox_routes() -> Router<Shared> {
     use axum::routing::patch;
     let user = "/{version}/users/{user}";
@@ -63,6 +64,10 @@ fn mailbox_routes() -> Router<Shared> {
             &format!("{user}/contactFolders/{{folder}}/contacts/{{id}}"),
             get(contacts::get_one_in_folder).merge(patch(contacts::patch_one_in_folder)).delete(contacts::delete_one_in_folder),
         )
+        .route(&format!("{user}/calendar"), get(mailbox_items::calendar))
+        .route(&format!("{user}/events"), get(mailbox_items::events))
+        .route(&format!("{user}/messages"), get(mailbox_items::messages))
+        .route(&format!("{user}/mailboxSettings"), get(mailbox_items::mailbox_settings))
         .route("/{version}/$batch", post(batch::batch))
 }
 
