@@ -15,6 +15,10 @@
         'Disconnect-ExoKit'
         'Get-ExoKitContext'
         'Get-ExchangeAppRoleDefinition'
+        'New-ExchangeAppRoleAssignment'
+        'Get-ExchangeAppRoleAssignment'
+        'Remove-ExchangeAppRoleAssignment'
+        'New-ExchangeApp'
         'Invoke-ContactMirror'
     )
     FunctionsToExport    = @()
