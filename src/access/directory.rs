@@ -7,6 +7,7 @@
 use serde::Deserialize;
 use serde_json::Value;
 
+use super::assignments::needs_permission;
 use super::names::{self, Named, is_guid, odata_literal};
 use super::role_definitions::{RoleDefinition, list_role_definitions};
 use crate::error::{ExoError, Result};
@@ -47,7 +48,16 @@ fn decode<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> Result<T>
 
 /// The service principal `app` names: an object id, an appId, or a display name.
 pub async fn service_principal(graph: &GraphClient, parameter: &str, app: &str) -> Result<ServicePrincipal> {
-    let app = app.trim();
+    let found = service_principals_named(graph, app.trim())
+        .await
+        .map_err(|e| needs_permission(e, "Application.Read.All", "Looking up a service principal"))?;
+    let candidates = found.iter().map(|sp| Named::new(&sp.id, &sp.display_name)).collect();
+    let chosen = names::single(parameter, "service principal", app.trim(), candidates)?;
+    Ok(found.into_iter().find(|sp| sp.id == chosen.id).expect("chosen from found"))
+}
+
+/// The service principals `app` may name: by id and appId for a GUID, else by display name.
+async fn service_principals_named(graph: &GraphClient, app: &str) -> Result<Vec<ServicePrincipal>> {
     let mut found: Vec<ServicePrincipal> = Vec::new();
     if is_guid(app) {
         for path in [format!("/servicePrincipals/{app}"), format!("/servicePrincipals(appId='{app}')")] {
@@ -59,25 +69,29 @@ pub async fn service_principal(graph: &GraphClient, parameter: &str, app: &str) 
         let filter = format!("displayName eq {}", odata_literal(app));
         found = graph.list(Version::V1, "/servicePrincipals", &[("$filter", filter.as_str())]).await?;
     }
-    let candidates = found.iter().map(|sp| Named::new(&sp.id, &sp.display_name)).collect();
-    let chosen = names::single(parameter, "service principal", app, candidates)?;
-    Ok(found.into_iter().find(|sp| sp.id == chosen.id).expect("chosen from found"))
+    Ok(found)
 }
 
 /// A group by display name or object id.
 pub async fn group(graph: &GraphClient, parameter: &str, group: &str) -> Result<Named> {
-    by_name_or_id(graph, parameter, "group", "/groups", group).await
+    by_name_or_id(graph, parameter, "group", "/groups", group)
+        .await
+        .map_err(|e| needs_permission(e, "Group.Read.All (or Directory.Read.All)", "Looking up a group"))
 }
 
 /// An administrative unit by display name or object id.
 pub async fn administrative_unit(graph: &GraphClient, parameter: &str, unit: &str) -> Result<Named> {
-    by_name_or_id(graph, parameter, "administrative unit", "/directory/administrativeUnits", unit).await
+    by_name_or_id(graph, parameter, "administrative unit", "/directory/administrativeUnits", unit)
+        .await
+        .map_err(|e| needs_permission(e, "AdministrativeUnit.Read.All (or Directory.Read.All)", "Looking up an administrative unit"))
 }
 
 /// A user by UPN or object id; the name shown is the UPN.
 pub async fn user(graph: &GraphClient, parameter: &str, user: &str) -> Result<Named> {
     let path = format!("/users/{}", segment(user.trim()));
-    let found = get_optional(graph, Version::V1, &path, &[("$select", "id,userPrincipalName")]).await?;
+    let found = get_optional(graph, Version::V1, &path, &[("$select", "id,userPrincipalName")])
+        .await
+        .map_err(|e| needs_permission(e, "User.Read.All", "Looking up a user"))?;
     let candidates = found
         .map(|u| Named::new(u["id"].as_str().unwrap_or_default(), u["userPrincipalName"].as_str().unwrap_or_default()))
         .into_iter()
@@ -99,7 +113,9 @@ async fn by_name_or_id(graph: &GraphClient, parameter: &str, kind: &str, collect
 
 /// Every Exchange role definition (a handful; read once per cmdlet).
 pub async fn roles(graph: &GraphClient) -> Result<Vec<RoleDefinition>> {
-    list_role_definitions(graph, None).await
+    list_role_definitions(graph, None)
+        .await
+        .map_err(|e| needs_permission(e, "RoleManagement.Read.Exchange (or RoleManagement.ReadWrite.Exchange)", "Reading Exchange role definitions"))
 }
 
 /// The role `given` names among `roles`: its id, its display name, or its display name without
