@@ -228,6 +228,8 @@ pub struct ConnectRequest {
     pub environment: Option<String>,
     pub graph_endpoint: Option<String>,
     pub authority_host: Option<String>,
+    /// `-ExchangeEndpoint`: the Exchange admin API's root, for a custom cloud.
+    pub exchange_endpoint: Option<String>,
     pub pass_thru: bool,
     /// `-Proxy`: overrides `HTTPS_PROXY`/`HTTP_PROXY`.
     pub proxy: Option<String>,
@@ -261,6 +263,7 @@ impl ConnectRequest {
             environment: self.environment,
             graph_endpoint: self.graph_endpoint,
             authority_host: self.authority_host,
+            exchange_endpoint: self.exchange_endpoint,
             credential,
             network,
         }

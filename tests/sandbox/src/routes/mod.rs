@@ -35,6 +35,7 @@ pub fn router(state: Shared) -> Router {
         .merge(mailbox_routes())
         .merge(directory::routes())
         .route("/adminapi/beta/{tenant}/InvokeCommand", post(exchange::invoke))
+        .route("/{version}/adminapi/beta/{tenant}/InvokeCommand", post(exchange::invoke_at))
         .route("/{version}/{*rest}", get(graph::unknown_segment).post(graph::unknown_segment))
         .layer(middleware::from_fn_with_state(state.clone(), observe));
     let router = Router::new()
