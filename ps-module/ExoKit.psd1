@@ -19,6 +19,7 @@
         'Get-ExchangeAppRoleAssignment'
         'Remove-ExchangeAppRoleAssignment'
         'New-ExchangeApp'
+        'Test-ExchangeAppAccess'
         'Invoke-ContactMirror'
     )
     FunctionsToExport    = @()

@@ -142,6 +142,16 @@ typedef struct WireAppRequest {
  The backing storage uses a (ptr, size) representation that can safely cross
  FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
  */
+typedef struct WireAccessRequest {
+  struct WireBuffer buf;
+} WireAccessRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
 typedef struct WireEvent {
   struct WireBuffer buf;
 } WireEvent;
@@ -212,6 +222,8 @@ union ResultConstPtrOperationBoundaryError operation_get_role_assignments(struct
 union ResultConstPtrOperationBoundaryError operation_remove_role_assignment(struct String id);
 
 union ResultConstPtrOperationBoundaryError operation_new_app(struct WireAppRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_test_app_access(struct WireAccessRequest request, struct SliceU8 app_secret);
 
 void operation_destroy(const struct Operation *instance);
 

@@ -4,6 +4,7 @@
 
 pub mod apps;
 pub mod assignments;
+pub mod check;
 pub mod directory;
 pub mod names;
 pub mod replication;
@@ -11,5 +12,6 @@ mod role_definitions;
 pub mod scope;
 
 pub use apps::{AppCreated, NewApp, new_app};
+pub use check::{AccessQuery, AccessResult, test_access};
 pub use assignments::{Assignment, AssignmentQuery, NewAssignment, ScopeRequest, get_assignments, new_assignment, remove_assignment};
 pub use role_definitions::{RoleDefinition, get_role_definitions, list_role_definitions};

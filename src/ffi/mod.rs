@@ -152,6 +152,20 @@ impl Operation {
         })
     }
 
+    /// `Test-ExchangeAppAccess`; with `-Probe`, `app_secret` is the app's own client secret
+    /// (UTF-8 bytes the caller zeroes after the call; empty otherwise).
+    pub fn test_app_access(request: Wire<AccessRequest>, app_secret: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let secret = r.probe.then(|| Secret::from_utf8(app_secret.as_slice(), "ClientSecret"));
+            started(async move {
+                let query = access::AccessQuery { app: r.app, mailboxes: r.mailboxes, permissions: r.permissions, probe_secret: secret.transpose()? };
+                access::test_access(query).await
+            })
+        })
+    }
+
     /// The next event, waiting at most `timeout_ms`; `Event::Idle` when none came. A secret the
     /// work hands over is kept here and announced as `SecretReady` with its length.
     pub fn next_event(&self, timeout_ms: u32) -> ffi::Result<Wire<Event>, BoundaryError> {

@@ -62,6 +62,33 @@ pub enum Record {
     MirrorAction(MirrorAction),
     RoleAssignment(ExchangeAppRoleAssignment),
     App(ExchangeApp),
+    Access(ExchangeAppAccess),
+}
+
+/// `Test-ExchangeAppAccess`: one mailbox × permission.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ExchangeAppAccess {
+    pub App: String,
+    pub AppId: String,
+    pub Mailbox: String,
+    pub Permission: String,
+    /// `Granted`, `Denied` or `NotTested`.
+    pub Access: String,
+    /// Which assignment or scope applies, or what the probe call answered.
+    pub Reason: String,
+    /// `Test-ServicePrincipalAuthorization` or `Probe`.
+    pub Method: String,
+}
+
+/// `Test-ExchangeAppAccess`'s parameters (the probe secret crosses as bytes on its own).
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct AccessRequest {
+    pub app: String,
+    pub mailboxes: Vec<String>,
+    pub permissions: Vec<String>,
+    pub probe: bool,
 }
 
 /// `New-/Get-ExchangeAppRoleAssignment`: one Exchange role assignment of an app.
@@ -304,6 +331,15 @@ impl From<ops::Record> for Record {
             ops::Record::MirrorAction(a) => Record::MirrorAction(a.into()),
             ops::Record::RoleAssignment(a) => Record::RoleAssignment(a.into()),
             ops::Record::App(a) => Record::App(a.into()),
+            ops::Record::Access(a) => Record::Access(ExchangeAppAccess {
+                App: a.app,
+                AppId: a.app_id,
+                Mailbox: a.mailbox,
+                Permission: a.permission,
+                Access: a.access.into(),
+                Reason: a.reason,
+                Method: a.method.into(),
+            }),
         }
     }
 }

@@ -1,7 +1,7 @@
 //! What an operation hands to its caller, in the domain's own types. The ffi layer converts these
 //! into the records PowerShell sees.
 
-use crate::access::{AppCreated, Assignment, RoleDefinition};
+use crate::access::{AccessResult, AppCreated, Assignment, RoleDefinition};
 use crate::auth::Secret;
 use crate::error::ExoError;
 use crate::mirror::apply::{ActionRecord, StepSummary};
@@ -39,4 +39,5 @@ pub enum Record {
     MirrorAction(ActionRecord),
     RoleAssignment(Assignment),
     App(AppCreated),
+    Access(AccessResult),
 }

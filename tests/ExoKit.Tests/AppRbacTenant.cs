@@ -13,7 +13,7 @@ namespace ExoKit.Tests;
 /// Sales group, Megan outside it; Alex, the missing employee. The admin app holds the Graph and
 /// Exchange permissions ExoKit needs. Its own sandbox process, so tests do not see each other's apps.
 /// </summary>
-internal sealed class AppAccessTenant : IDisposable
+internal sealed class AppRbacTenant : IDisposable
 {
     internal const string TenantId = "6f1b3c2e-52a4-4d8e-9b1a-0c7e5f2d4a91";
     internal const string Nestor = "nestorw@contoso.onmicrosoft.com";
@@ -26,7 +26,7 @@ internal sealed class AppAccessTenant : IDisposable
 
     private readonly string _seedFile;
 
-    internal AppAccessTenant()
+    internal AppRbacTenant()
     {
         _seedFile = Path.Combine(Path.GetTempPath(), $"exokit-rbac-{Guid.NewGuid():N}.json");
         File.WriteAllText(_seedFile, Seed().ToJsonString());
