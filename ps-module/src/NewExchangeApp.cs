@@ -43,6 +43,10 @@ public sealed class NewExchangeApp : OperationCmdlet
     [Parameter(Mandatory = true, ParameterSetName = UnitSet)]
     public string? AdministrativeUnit { get; set; }
 
+    /// <summary>A certificate to register instead of a client secret (only its public part is sent).</summary>
+    [Parameter]
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; set; }
+
     /// <summary>How long the client secret is valid (default 180 days; one hour to two years).</summary>
     [Parameter]
     public TimeSpan SecretLifetime { get; set; } = TimeSpan.FromDays(180);
@@ -58,7 +62,7 @@ public sealed class NewExchangeApp : OperationCmdlet
     protected override void ProcessRecord()
     {
         string roles = Role.Length == 0 ? "" : $" with {string.Join(", ", Role)}";
-        if (!ShouldProcess(DisplayName, $"Create app registration, service principal and client secret{roles}"))
+        if (!ShouldProcess(DisplayName, $"Create app registration, service principal and {(Certificate is null ? "client secret" : "certificate credential")}{roles}"))
         {
             return;
         }
@@ -71,6 +75,7 @@ public sealed class NewExchangeApp : OperationCmdlet
             group_name = Group,
             administrative_unit = AdministrativeUnit,
             secret_lifetime_seconds = (ulong)Math.Max(0, SecretLifetime.TotalSeconds),
+            certificate = Certificate is null ? null : Convert.ToBase64String(Certificate.RawData),
             force = Force.IsPresent,
             replication_timeout_seconds = (ulong)Math.Max(0, ReplicationTimeout.TotalSeconds),
         };

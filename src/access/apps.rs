@@ -30,6 +30,8 @@ pub struct NewApp {
     pub roles: Vec<String>,
     pub scope: ScopeRequest,
     pub secret_lifetime: Duration,
+    /// A certificate (base64 DER, public part only) to register instead of adding a secret.
+    pub certificate: Option<String>,
     /// Create another app even when one has this name.
     pub force: bool,
     /// How long to wait for replication before giving up.
@@ -46,6 +48,8 @@ pub struct AppCreated {
     pub tenant_id: String,
     /// `false` when an existing app of that name was reused.
     pub created: bool,
+    /// `ClientSecret` or `Certificate` (what was added), `None` for a reused app.
+    pub credential: &'static str,
     pub secret_expires_on: Option<DateTime<Utc>>,
     pub assignments: Vec<Assignment>,
 }
@@ -84,10 +88,16 @@ async fn existing_app(graph: &GraphClient, name: &str) -> Result<Option<Applicat
     Ok(found.into_iter().find(|a| a.app_id == one.id))
 }
 
-async fn create_app(graph: &GraphClient, name: &str) -> Result<Application> {
+/// The registration; with a certificate, its public key goes in `keyCredentials` (Graph checks it
+/// is an X.509 certificate), and the app signs in with assertions made by the private key.
+async fn create_app(graph: &GraphClient, name: &str, certificate: Option<&str>) -> Result<Application> {
     let url = graph.url(Version::V1, "/applications", &[]);
+    let mut body = json!({"displayName": name, "signInAudience": "AzureADMyOrg"});
+    if let Some(der) = certificate {
+        body["keyCredentials"] = json!([{"type": "AsymmetricX509Cert", "usage": "Verify", "key": der, "displayName": "ExoKit"}]);
+    }
     let answer = graph
-        .send(Method::Post, url, Some(&json!({"displayName": name, "signInAudience": "AzureADMyOrg"})))
+        .send(Method::Post, url, Some(&body))
         .await
         .map_err(|e| needs_permission(e, WRITE_APPS, "Creating an app registration"))?;
     decode(answer, "applications")
@@ -128,6 +138,11 @@ fn check(request: &NewApp) -> Result<()> {
     if request.display_name.trim().is_empty() {
         return Err(ExoError::invalid_argument("DisplayName", "is empty"));
     }
+    // The C# layer sends the certificate's DER as base64; Graph checks it is a certificate.
+    let base64 = |c: char| c.is_ascii_alphanumeric() || "+/=".contains(c);
+    if request.certificate.as_deref().is_some_and(|der| der.is_empty() || !der.chars().all(base64)) {
+        return Err(ExoError::invalid_argument("Certificate", "is not a certificate's base64 DER"));
+    }
     if request.secret_lifetime < Duration::from_secs(3600) || request.secret_lifetime > Duration::from_secs(2 * 366 * 86400) {
         return Err(ExoError::invalid_argument("SecretLifetime", "must be between one hour and two years"));
     }
@@ -156,13 +171,19 @@ pub async fn new_app(request: NewApp) -> Result<()> {
         }
         None => {
             ops::progress("New-ExchangeApp", format!("Creating app '{name}'"), None);
-            let app = create_app(graph, name).await?;
+            let app = create_app(graph, name, request.certificate.as_deref()).await?;
             wait_until_readable(graph, &format!("/applications/{}", app.id), "The new application", request.replication_budget).await?;
             app
         }
     };
     let sp = ensure_service_principal(graph, &app).await?;
-    let secret = if created { Some(add_secret(graph, &app, request.secret_lifetime).await?) } else { None };
+    let wants_secret = created && request.certificate.is_none();
+    let secret = if wants_secret { Some(add_secret(graph, &app, request.secret_lifetime).await?) } else { None };
+    let credential = match (created, request.certificate.is_some()) {
+        (false, _) => "None",
+        (true, true) => "Certificate",
+        (true, false) => "ClientSecret",
+    };
     ops::progress("New-ExchangeApp", "Waiting for the service principal to replicate", None);
     wait_until_readable(graph, &format!("/servicePrincipals/{}", sp.id), "The new service principal", request.replication_budget).await?;
 
@@ -182,6 +203,7 @@ pub async fn new_app(request: NewApp) -> Result<()> {
         service_principal_id: sp.id,
         tenant_id: session.tenant_id.clone(),
         created,
+        credential,
         secret_expires_on: expires,
         assignments: made,
     }));
@@ -198,6 +220,7 @@ mod tests {
             roles: vec![],
             scope: ScopeRequest::Tenant,
             secret_lifetime: lifetime,
+            certificate: None,
             force: false,
             replication_budget: Duration::from_secs(1),
         }

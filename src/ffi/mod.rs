@@ -144,6 +144,7 @@ impl Operation {
                     roles: r.roles,
                     scope: scope?,
                     secret_lifetime: Duration::from_secs(r.secret_lifetime_seconds),
+                    certificate: r.certificate,
                     force: r.force,
                     replication_budget: Duration::from_secs(r.replication_timeout_seconds),
                 })

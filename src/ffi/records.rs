@@ -123,6 +123,9 @@ pub struct ExchangeApp {
     pub TenantId: String,
     /// `false` when an app of that name existed and was reused.
     pub Created: bool,
+    /// What was added: `ClientSecret` (see the `Secret` property), `Certificate`, or `None`
+    /// for a reused app.
+    pub Credential: String,
     /// ISO 8601, UTC; empty when no secret was added.
     pub SecretExpiresOn: Option<String>,
     pub Assignments: Vec<ExchangeAppRoleAssignment>,
@@ -161,6 +164,8 @@ pub struct AppRequest {
     pub group_name: Option<String>,
     pub administrative_unit: Option<String>,
     pub secret_lifetime_seconds: u64,
+    /// `-Certificate`'s public certificate, base64 DER; a certificate is registered instead of a secret.
+    pub certificate: Option<String>,
     pub force: bool,
     pub replication_timeout_seconds: u64,
 }
@@ -438,6 +443,7 @@ impl From<access::AppCreated> for ExchangeApp {
             ServicePrincipalId: a.service_principal_id,
             TenantId: a.tenant_id,
             Created: a.created,
+            Credential: a.credential.into(),
             SecretExpiresOn: a.secret_expires_on.map(iso),
             Assignments: a.assignments.into_iter().map(Into::into).collect(),
         }

@@ -5,6 +5,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Collections.Generic;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using System.Text;
 
 namespace ExoKit.Tests;
 
@@ -88,14 +91,33 @@ internal sealed class AppRbacTenant : IDisposable
     /// A real Graph call as the app (its own token from the sandbox's token endpoint), outside
     /// ExoKit: the HTTP status the sandbox's access rules give.
     /// </summary>
-    internal int CallAs(string appId, string secret, string path)
+    internal int CallAs(string appId, string secret, string path) =>
+        Call(appId, new Dictionary<string, string> { ["client_secret"] = secret }, path);
+
+    /// <summary>The same with a client assertion signed by the certificate's private key (RS256, x5t).</summary>
+    internal int CallAsWithCertificate(string appId, X509Certificate2 certificate, string path)
+    {
+        string tokenUrl = $"{Sandbox.BaseUrl}/{TenantId}/oauth2/v2.0/token";
+        static string Url64(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+        string header = Url64(JsonSerializer.SerializeToUtf8Bytes(new { alg = "RS256", typ = "JWT", x5t = Url64(SHA1.HashData(certificate.RawData)) }));
+        long now = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+        string claims = Url64(JsonSerializer.SerializeToUtf8Bytes(new { aud = tokenUrl, iss = appId, sub = appId, jti = Guid.NewGuid().ToString(), nbf = now, exp = now + 600 }));
+        byte[] signature = certificate.GetRSAPrivateKey()!.SignData(Encoding.ASCII.GetBytes($"{header}.{claims}"), HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        return Call(appId, new Dictionary<string, string>
+        {
+            ["client_assertion_type"] = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer",
+            ["client_assertion"] = $"{header}.{claims}.{Url64(signature)}",
+        }, path);
+    }
+
+    private int Call(string appId, Dictionary<string, string> credential, string path)
     {
         using var http = new HttpClient { BaseAddress = new Uri(Sandbox.BaseUrl) };
-        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        var fields = new Dictionary<string, string>(credential)
         {
-            ["grant_type"] = "client_credentials", ["client_id"] = appId, ["client_secret"] = secret,
-            ["scope"] = "https://graph.microsoft.com/.default",
-        });
+            ["grant_type"] = "client_credentials", ["client_id"] = appId, ["scope"] = "https://graph.microsoft.com/.default",
+        };
+        var form = new FormUrlEncodedContent(fields);
         using HttpResponseMessage login = http.PostAsync($"/{TenantId}/oauth2/v2.0/token", form).GetAwaiter().GetResult();
         string body = login.Content.ReadAsStringAsync().GetAwaiter().GetResult();
         if (!login.IsSuccessStatusCode)

@@ -200,6 +200,28 @@ public sealed class AppRbacTests
     }
 
     [Fact]
+    public void New_ExchangeApp_with_a_certificate_registers_it_instead_of_a_secret_and_the_app_signs_in_with_it()
+    {
+        using var tenant = new AppRbacTenant();
+        using Admin admin = Connected(tenant);
+        using var rsa = System.Security.Cryptography.RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=CalendarsReader", rsa, System.Security.Cryptography.HashAlgorithmName.SHA256, System.Security.Cryptography.RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
+        admin.Shell.Runspace.SessionStateProxy.SetVariable("cert", new System.Security.Cryptography.X509Certificates.X509Certificate2(certificate.RawData));
+        ShellResult made = admin.Run("New-ExchangeApp -DisplayName CertReader -Certificate $cert -Role Calendars.Read -AdministrativeUnit Developers");
+        Succeeded(made);
+        PSObject app = made.Output.Single();
+        Assert.Equal("Certificate", app.Properties["Credential"].Value);
+        Assert.Null(app.Properties["Secret"]);
+        Assert.DoesNotContain(tenant.Sandbox.Requests(), r => r.Contains("/addPassword"));
+
+        string appId = (string)app.Properties["AppId"].Value;
+        Assert.Equal(200, tenant.CallAsWithCertificate(appId, certificate, $"/v1.0/users/{AppRbacTenant.Nestor}/calendar"));
+        Assert.Equal(403, tenant.CallAsWithCertificate(appId, certificate, $"/v1.0/users/{AppRbacTenant.Adele}/calendar"));
+    }
+
+    [Fact]
     public void Unknown_and_ambiguous_names_list_the_candidates_and_create_nothing()
     {
         using var tenant = new AppRbacTenant();

@@ -434,3 +434,35 @@ async fn a_graph_registered_app_reads_calendars_only_in_its_rbac_scope() {
     let refused = reqwest::Client::new().post(client.url(&format!("/{TENANT}/oauth2/v2.0/token"))).form(&form).send().await.unwrap();
     assert_eq!(refused.status().as_u16(), 401, "a wrong secret gets no token");
 }
+
+/// An app registered through Graph with `keyCredentials` signs in with a client assertion made
+/// by that certificate's key; a key that is not a certificate is refused at registration.
+#[tokio::test]
+async fn a_graph_registered_app_with_a_certificate_logs_in_with_an_assertion() {
+    use exokit_sandbox::testcert::{self, Assertion};
+    let client = Client::start().await;
+    let admin = client.graph_token(ADMIN).await;
+    let (cert, key) = testcert::generate();
+    let credential = json!({"type": "AsymmetricX509Cert", "usage": "Verify", "key": cert, "displayName": "CN=test"});
+    let app = client.post(&admin, "/v1.0/applications", json!({"displayName": "CertApp", "keyCredentials": [credential]})).await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    assert_eq!(app.body["keyCredentials"][0]["type"], json!("AsymmetricX509Cert"));
+    assert_eq!(app.body["keyCredentials"][0]["key"], Value::Null, "Graph never shows the key back");
+    let app_id = app.body["appId"].as_str().unwrap();
+
+    let token_url = client.url(&format!("/{TENANT}/oauth2/v2.0/token"));
+    let assertion = Assertion::new(&cert, app_id, &token_url).sign(&key);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", app_id),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+        ("client_assertion", assertion.as_str()),
+    ];
+    let login = reqwest::Client::new().post(&token_url).form(&form).send().await.unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+
+    let junk = json!({"type": "AsymmetricX509Cert", "usage": "Verify", "key": "bm90IGEgY2VydA=="});
+    let refused = client.post(&admin, "/v1.0/applications", json!({"displayName": "Junk", "keyCredentials": [junk]})).await;
+    assert_eq!((refused.status, refused.code()), (400, "Request_BadRequest"), "{}", refused.body);
+}

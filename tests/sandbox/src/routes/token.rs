@@ -192,7 +192,7 @@ fn registered_app(tenant: &Tenant, client_id: &str) -> Option<AppSeed> {
         display_name: registered.display_name.clone(),
         secrets: Vec::new(),
         roles: Vec::new(),
-        certificates: Vec::new(),
+        certificates: registered.certificates.iter().map(|c| c.der_base64.clone()).collect(),
     })
 }
 
