@@ -13,13 +13,9 @@ namespace ExoKit;
 [Cmdlet(VerbsCommon.New, "ExchangeApp", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = NoRoleSet)]
 [OutputType(typeof(ExchangeApp))]
-public sealed class NewExchangeApp : OperationCmdlet
+public sealed class NewExchangeApp : ScopedCmdlet
 {
     private const string NoRoleSet = "NoRole";
-    private const string TenantSet = "Tenant";
-    private const string UserSet = "User";
-    private const string GroupSet = "Group";
-    private const string UnitSet = "AdministrativeUnit";
 
     [Parameter(Mandatory = true, Position = 0)]
     public string DisplayName { get; set; } = "";
@@ -30,18 +26,6 @@ public sealed class NewExchangeApp : OperationCmdlet
     [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
     [Parameter(Mandatory = true, ParameterSetName = UnitSet)]
     public string[] Role { get; set; } = Array.Empty<string>();
-
-    [Parameter(Mandatory = true, ParameterSetName = TenantSet)]
-    public SwitchParameter Tenant { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = UserSet)]
-    public string? User { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
-    public string? Group { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = UnitSet)]
-    public string? AdministrativeUnit { get; set; }
 
     /// <summary>A certificate to register instead of a client secret (only its public part is sent).</summary>
     [Parameter]
@@ -61,7 +45,7 @@ public sealed class NewExchangeApp : OperationCmdlet
 
     protected override void ProcessRecord()
     {
-        string roles = Role.Length == 0 ? "" : $" with {string.Join(", ", Role)}";
+        string roles = Role.Length == 0 ? "" : $" with {string.Join(", ", Role)} on {ScopeDescription()}";
         if (!ShouldProcess(DisplayName, $"Create app registration, service principal and {(Certificate is null ? "client secret" : "certificate credential")}{roles}"))
         {
             return;

@@ -11,13 +11,8 @@ namespace ExoKit;
 [Cmdlet(VerbsCommon.New, "ExchangeAppRoleAssignment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = TenantSet)]
 [OutputType(typeof(ExchangeAppRoleAssignment))]
-public sealed class NewExchangeAppRoleAssignment : OperationCmdlet
+public sealed class NewExchangeAppRoleAssignment : ScopedCmdlet
 {
-    private const string TenantSet = "Tenant";
-    private const string UserSet = "User";
-    private const string GroupSet = "Group";
-    private const string UnitSet = "AdministrativeUnit";
-
     /// <summary>The app: display name, appId or service principal object id.</summary>
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId")]
@@ -27,28 +22,9 @@ public sealed class NewExchangeAppRoleAssignment : OperationCmdlet
     [Parameter(Mandatory = true, Position = 1)]
     public string Role { get; set; } = "";
 
-    [Parameter(Mandatory = true, ParameterSetName = TenantSet)]
-    public SwitchParameter Tenant { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = UserSet)]
-    public string? User { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
-    public string? Group { get; set; }
-
-    [Parameter(Mandatory = true, ParameterSetName = UnitSet)]
-    public string? AdministrativeUnit { get; set; }
-
     protected override void ProcessRecord()
     {
-        string scope = ParameterSetName switch
-        {
-            UserSet => $"user {User}",
-            GroupSet => $"group {Group}",
-            UnitSet => $"administrative unit {AdministrativeUnit}",
-            _ => "the whole tenant",
-        };
-        if (!ShouldProcess($"app {App}", $"Assign Exchange role '{Role}' on {scope}"))
+        if (!ShouldProcess($"app {App}", $"Assign Exchange role '{Role}' on {ScopeDescription()}"))
         {
             return;
         }

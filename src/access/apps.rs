@@ -10,7 +10,7 @@ use serde::Deserialize;
 use serde_json::json;
 
 use super::assignments::{self, Assignment, ScopeRequest, needs_permission};
-use super::directory::{self, ServicePrincipal, get_optional};
+use super::directory::{self, ServicePrincipal, decode, get_optional};
 use super::names::{Named, odata_literal, single};
 use super::replication::wait_until_readable;
 use crate::auth::Secret;
@@ -61,10 +61,6 @@ struct Application {
     app_id: String,
     #[serde(default)]
     display_name: String,
-}
-
-fn decode<T: serde::de::DeserializeOwned>(value: serde_json::Value, what: &str) -> Result<T> {
-    serde_json::from_value(value).map_err(|e| ExoError::Protocol { url: what.into(), message: format!("unexpected JSON ({e})") })
 }
 
 /// The application of that display name, if exactly one; several is an error listing them.

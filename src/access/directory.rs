@@ -42,7 +42,8 @@ pub async fn get_optional(graph: &GraphClient, version: Version, path: &str, que
     }
 }
 
-fn decode<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> Result<T> {
+/// A Graph object's JSON as `T`, or a protocol error naming `what`.
+pub(crate) fn decode<T: serde::de::DeserializeOwned>(value: Value, what: &str) -> Result<T> {
     serde_json::from_value(value).map_err(|e| ExoError::Protocol { url: what.into(), message: format!("unexpected JSON ({e})") })
 }
 
