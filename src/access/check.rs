@@ -140,7 +140,7 @@ pub fn probe_path(permission: &str, mailbox: &str) -> Option<(String, Vec<(&'sta
     let resource = permission.split('.').next().unwrap_or_default();
     match (resource, permission) {
         (_, "Mail.Send") => None,
-        ("Calendars", _) => Some((format!("{user}/calendar"), vec![("$select", "id")])),
+        ("Calendars", _) => Some((format!("{user}/calendar"), vec![])),
         ("Contacts", _) => Some((format!("{user}/contacts"), vec![("$top", "1"), ("$select", "id")])),
         ("Mail", _) => Some((format!("{user}/messages"), vec![("$top", "1"), ("$select", "id")])),
         ("MailboxSettings", _) => Some((format!("{user}/mailboxSettings"), vec![])),
