@@ -83,6 +83,9 @@ pub struct LogEntry {
 
 pub struct State {
     pub tenants: Vec<Arc<Tenant>>,
+    /// What the App Service identity endpoint expects as `X-IDENTITY-HEADER` (the platform's
+    /// `IDENTITY_HEADER`), made per sandbox.
+    pub identity_header: String,
     /// Outlook's per app and mailbox limits.
     pub throttle: Throttle,
     /// Injected faults per route (see [`crate::faults`]).
@@ -119,6 +122,7 @@ impl State {
         }
         Ok(State {
             tenants,
+            identity_header: uuid::Uuid::new_v4().simple().to_string(),
             throttle: Throttle::with_limits(options.throttle.scaled(options.time_scale)),
             faults: Faults::new(options.faults.clone(), options.fault_seed),
             metrics: Metrics::new(),
