@@ -82,6 +82,11 @@ impl Cloud {
         format!("{}.default", origin_with_slash(&self.graph_endpoint))
     }
 
+    /// The `.default` scope for the Exchange admin API in this cloud (its endpoint, as Graph's).
+    pub fn exchange_scope(&self) -> String {
+        format!("{}.default", origin_with_slash(&self.exchange_endpoint))
+    }
+
     /// A Graph URL: `version` is `v1.0` or `beta`, `path` has no leading slash.
     pub fn graph_url(&self, version: &str, path: &str) -> Url {
         join(&self.graph_endpoint, &format!("{version}/{}", path.trim_start_matches('/')))

@@ -131,3 +131,15 @@ async fn federated_tokens_are_refused_for_subject_audience_lifetime_and_signatur
     let answer = exchange(base, &forged.sign(&key)).await;
     assert_eq!((answer.status, aadsts(&answer)), (400, 50013), "{}", answer.body);
 }
+
+#[tokio::test]
+async fn expiring_all_tokens_makes_graph_refuse_the_ones_held() {
+    let sandbox = start();
+    let answer = get(imds(sandbox.url(), "https://graph.microsoft.com", None), &[("Metadata", "true")]).await;
+    let token = answer.body["access_token"].as_str().unwrap().to_string();
+    let users = format!("{}/v1.0/users", sandbox.url());
+    assert_ne!(get(users.clone(), &[("Authorization", &format!("Bearer {token}"))]).await.status, 401);
+    let expired = reqwest::Client::new().post(format!("{}/_sandbox/tokens/expire", sandbox.url())).send().await.unwrap();
+    assert_eq!(expired.status(), 200);
+    assert_eq!(get(users, &[("Authorization", &format!("Bearer {token}"))]).await.status, 401);
+}

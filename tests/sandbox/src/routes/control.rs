@@ -15,6 +15,7 @@
 //!   "timeScale": 1}` (each optional) → the limits per app and mailbox; `GET` → the limits in
 //!   force (after the time scale); `DELETE` forgets all windows
 //! - `PUT /_sandbox/token-lifetime` `{"seconds": N}` → the lifetime of tokens issued from now on
+//! - `POST /_sandbox/tokens/expire` → every token issued so far expires now
 //! - `POST /_sandbox/federated-token` `{"issuer", "subject", "audience"?, "lifetimeSeconds"?}` →
 //!   `{"token"}`: a token the sandbox's external issuer signed (see [`crate::federated`])
 //! - `GET /_sandbox/managed-identity` → `{"imdsPath", "appServicePath", "identityHeader"}`: what an
@@ -51,6 +52,7 @@ pub fn router() -> Router<Shared> {
             put(set_throttle).get(throttle).delete(reset_throttle),
         )
         .route("/token-lifetime", put(set_token_lifetime))
+        .route("/tokens/expire", axum::routing::post(expire_tokens))
         .route("/federated-token", axum::routing::post(federated_token))
         .route("/managed-identity", get(managed_identity))
 }
@@ -223,4 +225,8 @@ async fn federated_token(Json(ask): Json<FederatedTokenAsk>) -> Json<Value> {
 
 async fn managed_identity(State(state): State<Shared>) -> Json<Value> {
     Json(json!({"imdsPath": "/metadata/identity/oauth2/token", "appServicePath": "/msi/token", "identityHeader": state.identity_header}))
+}
+
+async fn expire_tokens(State(state): State<Shared>) {
+    state.expire_tokens();
 }

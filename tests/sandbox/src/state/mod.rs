@@ -163,6 +163,15 @@ impl State {
         value
     }
 
+    /// Makes every token issued so far expired (a test's way to cross expiry at once: the
+    /// client still holds them as fresh, so its next call meets a 401).
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for token in self.tokens.lock().unwrap().values_mut() {
+            token.expires_at = now;
+        }
+    }
+
     pub fn token(&self, value: &str) -> Option<IssuedToken> {
         self.tokens.lock().unwrap().get(value).cloned()
     }
