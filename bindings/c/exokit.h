@@ -157,7 +157,7 @@ typedef struct String {
 
 
 
-union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 client_secret, struct SliceU8 proxy_password);
+union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 secret, struct SliceU8 proxy_password);
 
 union ResultConstPtrOperationBoundaryError operation_get_context(void);
 
