@@ -370,3 +370,83 @@ fn a_run_crossing_token_expiry_renews_before_expiry() {
     assert_eq!(sandbox.state.requests().iter().filter(|r| r.status == 401).count(), 0, "renewed before, not after, expiry");
 }
 
+
+/// The drop-in configuration's variables as the cmdlet passes them.
+fn mirror_dry_run(variables: Vec<(&str, String)>) -> Vec<Event> {
+    let source = exokit::mirror::apply::ConfigSource::Environment(variables.into_iter().map(|(k, v)| (k.to_string(), zeroize::Zeroizing::new(v))).collect());
+    let invocation = exokit::mirror::apply::Invocation { source, what_if: true, pass_thru: false };
+    run(exokit::mirror::apply::invoke(invocation)).1
+}
+
+fn errors(events: &[Event]) -> Vec<String> {
+    events.iter().filter_map(|e| match e {
+        Event::Error { error, .. } => Some(error.to_string()),
+        _ => None,
+    }).collect()
+}
+
+#[test]
+fn the_drop_in_configuration_takes_each_new_credential_kind_per_tenant() {
+    let sandbox = start();
+    let url = sandbox.url().to_string();
+    let pfx_path = write("dropin.pfx", &pfx(certificate(), PFX_PASSWORD));
+    let token_file = write("dropin-token", federated_token(SUBJECT).as_bytes());
+    let tenant = |extra: serde_json::Value| {
+        let mut t = serde_json::json!({"TenantId": TENANT, "GlobalAddressBookUserId": "allcontacts@contoso.onmicrosoft.com", "TestUserList": ["alice@contoso.onmicrosoft.com"]});
+        t.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        t
+    };
+    let config = serde_json::json!({"MicrosoftTenants": [
+        tenant(serde_json::json!({"ClientId": APP, "CertificatePath": pfx_path, "CertificatePassword": PFX_PASSWORD})),
+        tenant(serde_json::json!({"ClientId": APP, "FederatedTokenFile": token_file})),
+        tenant(serde_json::json!({"UseManagedIdentity": true})),
+        tenant(serde_json::json!({"ClientId": APP, "ClientSecret": "sandbox-demo-secret-Zq8~vX2pL7wN4kR9"})),
+    ]});
+    let events = mirror_dry_run(vec![
+        ("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", config.to_string()),
+        ("AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT", url.clone()),
+        ("AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST", url.clone()),
+        ("AZURE_POD_IDENTITY_AUTHORITY_HOST", url.clone()),
+    ]);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    let logged = sandbox.state.requests();
+    assert_eq!(logged.iter().filter(|r| r.path.ends_with("/oauth2/v2.0/token") && r.status == 200).count(), 3, "certificate, federated, secret");
+    assert_eq!(logged.iter().filter(|r| r.path == "/metadata/identity/oauth2/token" && r.status == 200).count(), 1, "the managed identity");
+
+    // The single-tenant variables, with the token of a GitLab id_tokens entry named for them.
+    let events = mirror_dry_run(vec![
+        ("AUTOMATION_SYNCCONTACTS_TENANT_ID", TENANT.into()),
+        ("AUTOMATION_SYNCCONTACTS_CLIENT_ID", APP.into()),
+        ("AUTOMATION_SYNCCONTACTS_FEDERATED_TOKEN", federated_token(SUBJECT)),
+        ("AUTOMATION_SYNCCONTACTS_GLOBAL_ADDRESS_BOOK_USER_ID", "allcontacts@contoso.onmicrosoft.com".into()),
+        ("AUTOMATION_SYNCCONTACTS_TEST_USER_LIST_BY_TENANT_JSON", format!("{{\"{TENANT}\": [\"alice@contoso.onmicrosoft.com\"]}}")),
+        ("AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT", url.clone()),
+        ("AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST", url.clone()),
+    ]);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+}
+
+#[test]
+fn drop_in_credential_errors_name_the_field_and_tenant() {
+    let sandbox = start();
+    let url = sandbox.url().to_string();
+    let pfx_path = write("dropin-wrong.pfx", &pfx(certificate(), PFX_PASSWORD));
+    let config = serde_json::json!({"MicrosoftTenants": [
+        {"TenantId": TENANT, "ClientId": APP, "CertificatePath": pfx_path, "CertificatePassword": "Wr0ng-Pa55", "GlobalAddressBookUserId": "allcontacts@contoso.onmicrosoft.com"},
+    ]});
+    let events = mirror_dry_run(vec![
+        ("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", config.to_string()),
+        ("AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT", url.clone()),
+        ("AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST", url.clone()),
+    ]);
+    let found = errors(&events).join("\n");
+    assert!(found.contains("MicrosoftTenants[0].CertificatePath") && found.contains("password"), "{found}");
+    assert!(!found.contains("Wr0ng-Pa55"), "{found}");
+
+    let both = serde_json::json!({"MicrosoftTenants": [
+        {"TenantId": TENANT, "ClientId": APP, "ClientSecret": "x", "UseManagedIdentity": true, "GlobalAddressBookUserId": "hub"},
+    ]});
+    let found = errors(&mirror_dry_run(vec![("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", both.to_string())])).join("\n");
+    assert!(found.contains("ClientSecret, UseManagedIdentity") && found.contains("one per tenant"), "{found}");
+    assert!(!found.contains("\"x\""), "{found}");
+}

@@ -124,7 +124,7 @@ fn from_pfx(bytes: &[u8], password: Option<&Secret>, path: &Path, parameter: &st
     let password = password.map(Secret::expose).unwrap_or("");
     let store = p12_keystore::KeyStore::from_pkcs12(bytes, password, p12_keystore::Pkcs12ImportPolicy::Strict).map_err(|e| match e {
         // The MAC check is the first thing a wrong password fails.
-        p12_keystore::error::Error::MacError(_) => bad(parameter, path, "cannot be opened with the password given (wrong -CertificatePassword?)"),
+        p12_keystore::error::Error::MacError(_) => bad(parameter, path, "cannot be opened with the password given (a wrong CertificatePassword?)"),
         other => bad(parameter, path, format!("is neither a PEM file nor a PFX (PKCS#12) file that can be read ({other})")),
     })?;
     let (_, chain) = store.private_key_chain().ok_or_else(|| bad(parameter, path, "holds no private key with its certificate"))?;
