@@ -198,4 +198,35 @@ public sealed class AuthTests : IClassFixture<AuthTenant>, IDisposable
         Assert.DoesNotContain("Bearer ", everything);
         Assert.DoesNotContain("eyJ", everything);
     }
+
+    [Fact]
+    public void The_drop_in_script_runs_on_a_gitlab_id_token_and_on_a_certificate_without_printing_either()
+    {
+        string token = _tenant.FederatedToken();
+        var gitlab = new Dictionary<string, string>
+        {
+            ["AUTOMATION_SYNCCONTACTS_TENANT_ID"] = Repo.Tenant,
+            ["AUTOMATION_SYNCCONTACTS_CLIENT_ID"] = Repo.AppId,
+            ["AUTOMATION_SYNCCONTACTS_FEDERATED_TOKEN"] = token,
+            ["AUTOMATION_SYNCCONTACTS_GLOBAL_ADDRESS_BOOK_USER_ID"] = "allcontacts@contoso.onmicrosoft.com",
+            ["AUTOMATION_SYNCCONTACTS_DRY_RUN"] = "true",
+        };
+        ScriptRun run = MirrorTenant.RunDropIn(_tenant.Sandbox, gitlab);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Contains("DryRun", run.Stdout);
+        Assert.DoesNotContain(token, run.ToString());
+
+        string config = new JsonObject
+        {
+            ["MicrosoftTenants"] = new JsonArray(new JsonObject
+            {
+                ["TenantId"] = Repo.Tenant, ["ClientId"] = Repo.AppId, ["GlobalAddressBookUserId"] = "allcontacts@contoso.onmicrosoft.com",
+                ["CertificatePath"] = _tenant.PfxPath, ["CertificatePassword"] = AuthTenant.PfxPassword,
+            }),
+            ["DryRun"] = true,
+        }.ToJsonString();
+        run = MirrorTenant.RunDropIn(_tenant.Sandbox, new Dictionary<string, string> { ["AUTOMATION_SYNCCONTACTS_CONFIG_JSON"] = config });
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.DoesNotContain(AuthTenant.PfxPassword, run.ToString());
+    }
 }
