@@ -29,6 +29,15 @@ pub struct CredentialSpec {
 }
 
 impl CredentialSpec {
+    /// What the kind's one secret value is called, for errors about it.
+    pub fn secret_name(kind: &str) -> &str {
+        match kind {
+            "CertificatePath" => "CertificatePassword",
+            "ManagedIdentity" => "IDENTITY_HEADER",
+            other => other,
+        }
+    }
+
     /// Builds the credential; a certificate is read and checked now, so a bad one fails before
     /// any request.
     pub fn load(self) -> Result<Credential> {

@@ -44,7 +44,7 @@ impl Operation {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            let secret = optional_secret(secret.as_slice(), &request.auth);
+            let secret = optional_secret(secret.as_slice(), crate::auth::CredentialSpec::secret_name(&request.auth));
             let proxy_password = optional_secret(proxy_password.as_slice(), "ProxyCredential");
             started(async move {
                 let pass_thru = request.pass_thru;

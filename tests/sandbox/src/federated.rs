@@ -41,12 +41,13 @@ pub fn mint(issuer: &str, subject: &str, audience: &str, lifetime_seconds: i64) 
     assertion.sign(key)
 }
 
-/// Whether an assertion is another issuer's token rather than the app's own (`iss` is not the
-/// client id): certificate assertions are issued by the app itself.
+/// Whether an assertion is another issuer's token rather than the app's own: it names no
+/// certificate (`x5t`, `x5t#S256`) and its `iss` is not the client id. A certificate assertion
+/// with a wrong `iss` stays a certificate assertion (and gets AADSTS700021).
 pub fn is_federated(assertion: &str, client_id: &str) -> bool {
-    claims_of(assertion)
-        .and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_string))
-        .is_some_and(|iss| !iss.eq_ignore_ascii_case(client_id))
+    let names_certificate = part(assertion, 0).is_some_and(|h| h.contains_key("x5t") || h.contains_key("x5t#S256"));
+    let issuer = claims_of(assertion).and_then(|c| c.get("iss").and_then(Value::as_str).map(str::to_string));
+    !names_certificate && issuer.is_some_and(|iss| !iss.eq_ignore_ascii_case(client_id))
 }
 
 /// Checks a federated token against the app's federated credentials and the issuer's key.
@@ -93,7 +94,12 @@ fn check_signature(assertion: &str) -> Result<(), AadError> {
 }
 
 fn claims_of(assertion: &str) -> Option<Map<String, Value>> {
-    let payload = assertion.trim().split('.').nth(1)?;
+    part(assertion, 1)
+}
+
+/// The JWT's header (0) or claims (1), decoded without any check.
+fn part(assertion: &str, index: usize) -> Option<Map<String, Value>> {
+    let payload = assertion.trim().split('.').nth(index)?;
     let bytes = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).ok()?;
     match serde_json::from_slice(&bytes).ok()? {
         Value::Object(map) => Some(map),

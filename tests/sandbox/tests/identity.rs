@@ -127,6 +127,7 @@ async fn federated_tokens_are_refused_for_subject_audience_lifetime_and_signatur
     let (cert, key) = exokit_sandbox::testcert::generate();
     let mut forged = exokit_sandbox::testcert::Assertion::new(&cert, SUBJECT, "api://AzureADTokenExchange");
     let now = chrono::Utc::now().timestamp();
+    forged.header = json!({"alg": "RS256", "typ": "JWT", "kid": "forged"});
     forged.claims = json!({"iss": ISSUER, "sub": SUBJECT, "aud": "api://AzureADTokenExchange", "iat": now, "exp": now + 600});
     let answer = exchange(base, &forged.sign(&key)).await;
     assert_eq!((answer.status, aadsts(&answer)), (400, 50013), "{}", answer.body);
