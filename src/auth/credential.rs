@@ -65,15 +65,15 @@ impl GivenToken {
     /// The token, if it is for `scope`'s resource and has not expired.
     pub fn for_scope(&self, scope: &str, tenant: &str, now: DateTime<Utc>) -> Result<Token> {
         let resource = scope.strip_suffix("/.default").unwrap_or(scope).trim_end_matches('/');
-        if let Some(audience) = &self.audience {
-            if !audience.trim_end_matches('/').eq_ignore_ascii_case(resource) {
-                return Err(ExoError::Authentication {
-                    tenant: tenant.to_string(),
-                    reason: format!(
-                        "the -AccessToken is for '{audience}', but this call needs a token for '{resource}' (e.g. Get-AzAccessToken -ResourceUrl {resource}); connect with a credential to reach both Graph and Exchange"
-                    ),
-                });
-            }
+        if let Some(audience) = &self.audience
+            && !audience.trim_end_matches('/').eq_ignore_ascii_case(resource)
+        {
+            return Err(ExoError::Authentication {
+                tenant: tenant.to_string(),
+                reason: format!(
+                    "the -AccessToken is for '{audience}', but this call needs a token for '{resource}' (e.g. Get-AzAccessToken -ResourceUrl {resource}); connect with a credential to reach both Graph and Exchange"
+                ),
+            });
         }
         if let Some(expires_on) = self.expires_on.filter(|at| *at <= now) {
             return Err(ExoError::Authentication {

@@ -112,7 +112,7 @@ impl TokenProvider {
                 let token = source.read()?;
                 self.client_credentials(scope, &[("client_assertion_type", assertion::JWT_BEARER), ("client_assertion", token.expose())]).await
             }
-            Credential::ManagedIdentity(identity) => self.from_managed_identity(identity, scope).await,
+            Credential::ManagedIdentity(identity) => self.managed_identity_token(identity, scope).await,
             Credential::AccessToken(given) => given.for_scope(scope, &self.tenant, Utc::now()),
         }
     }
@@ -129,7 +129,7 @@ impl TokenProvider {
         self.token_from(&request, &response)
     }
 
-    async fn from_managed_identity(&self, identity: &ManagedIdentity, scope: &str) -> Result<Token> {
+    async fn managed_identity_token(&self, identity: &ManagedIdentity, scope: &str) -> Result<Token> {
         let request = identity.request(scope);
         crate::ops::verbose(format!("Requesting a token for {scope} from the {}", identity.describe()));
         let response = self.transport.send(&request).await.map_err(|e| match e {

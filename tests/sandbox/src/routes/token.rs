@@ -1,6 +1,7 @@
 //! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret, a
-//! certificate-signed client assertion or a federated token (see [`crate::federated`]), with the identity platform's AADSTS errors. Nothing the
-//! client sends as a credential is ever echoed, logged or kept.
+//! certificate-signed client assertion or a federated token (see [`crate::federated`]), with the
+//! identity platform's AADSTS errors. Nothing the client sends as a credential is ever echoed,
+//! logged or kept.
 
 use std::collections::HashMap;
 use std::time::Instant;
