@@ -83,7 +83,7 @@ pub async fn connect(options: ConnectOptions) -> Result<ContextInfo> {
 /// (`Invoke-ContactMirror -FromEnvironment`) must not replace the admin's connection.
 pub async fn open(options: ConnectOptions) -> Result<Arc<Session>> {
     let tenant_id = required("TenantId", &options.tenant_id)?;
-    let client_id = required("ClientId", &options.client_id)?;
+    let client_id = client_id_of(&options)?;
     let cloud = resolve_cloud(&options)?;
     ops::verbose(format!(
         "Connecting to tenant {tenant_id} in the {} cloud (Graph {}, login {})",
@@ -137,6 +137,15 @@ fn resolve_cloud(options: &ConnectOptions) -> Result<Cloud> {
         options.authority_host.as_deref(),
         options.exchange_endpoint.as_deref(),
     )
+}
+
+/// The app id: given, or for a system-assigned identity empty, or read from a held token.
+fn client_id_of(options: &ConnectOptions) -> Result<String> {
+    match &options.credential {
+        Credential::AccessToken(given) if options.client_id.trim().is_empty() => Ok(given.client_id.clone().unwrap_or_default()),
+        credential if !credential.needs_client_id() => Ok(options.client_id.trim().to_string()),
+        _ => required("ClientId", &options.client_id),
+    }
 }
 
 fn required(parameter: &str, value: &str) -> Result<String> {

@@ -205,7 +205,7 @@ typedef struct SliceMutU8 {
 
 
 
-union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 client_secret, struct SliceU8 proxy_password);
+union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 secret, struct SliceU8 proxy_password);
 
 union ResultConstPtrOperationBoundaryError operation_get_context(void);
 

@@ -11,6 +11,11 @@
     AUTOMATION_SYNCCONTACTS_TEST_USER_LIST_BY_TENANT_JSON and AUTOMATION_SYNCCONTACTS_DRY_RUN) and
     prints the original's log lines, so a pipeline keeps its variables and its log parsers.
 
+    Instead of a client secret, a tenant may use a certificate (_CERTIFICATE_PATH with
+    _CERTIFICATE_PASSWORD), a federated token (_FEDERATED_TOKEN, e.g. a GitLab id_tokens entry, or
+    _FEDERATED_TOKEN_FILE) or the host's managed identity (_USE_MANAGED_IDENTITY=true); in the
+    JSON, the fields CertificatePath, CertificatePassword, FederatedTokenFile, UseManagedIdentity.
+
     Unlike the original it exits 1 when anything failed (a configuration error, a tenant that
     could not run, a write that failed), after finishing everything else; 0 otherwise.
     The differences are listed in ExoKit's README ("Differences from the original script").

@@ -1,23 +1,43 @@
 using System;
+using System.Collections.Generic;
 using System.Management.Automation;
 using System.Security;
 using ExoKit.Native;
 
 namespace ExoKit;
 
-/// <summary>Connect-ExoKit: signs in as an app and keeps the connection for the other cmdlets.</summary>
+/// <summary>
+/// Connect-ExoKit: signs in as an app (or a managed identity) and keeps the connection for the
+/// other cmdlets. One parameter set per credential kind; the set's name tells Rust which kind,
+/// and the kind's one secret value (secret, PFX password, federated token, access token,
+/// IDENTITY_HEADER) crosses as bytes.
+/// </summary>
 [Cmdlet(VerbsCommunications.Connect, "ExoKit", DefaultParameterSetName = SecretSet)]
 [OutputType(typeof(ExoKitContext))]
 public sealed class ConnectExoKit : OperationCmdlet
 {
     private const string SecretSet = "ClientSecret";
     private const string CredentialSet = "ClientSecretCredential";
+    private const string CertificateSet = "CertificatePath";
+    private const string ThumbprintSet = "CertificateThumbprint";
+    private const string ManagedIdentitySet = "ManagedIdentity";
+    private const string FederatedFileSet = "FederatedTokenFile";
+    private const string FederatedSet = "FederatedToken";
+    private const string AccessTokenSet = "AccessToken";
+
+    /// <summary>What a managed identity reads from the host (IDENTITY_HEADER crosses as a secret).</summary>
+    private static readonly string[] IdentityVariables = { "IDENTITY_ENDPOINT", "AZURE_POD_IDENTITY_AUTHORITY_HOST" };
 
     [Parameter(Mandatory = true, Position = 0)]
     [Alias("Tenant", "Organization")]
     public string TenantId { get; set; } = "";
 
     [Parameter(Mandatory = true, Position = 1, ParameterSetName = SecretSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = CertificateSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = ThumbprintSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = FederatedFileSet)]
+    [Parameter(Mandatory = true, Position = 1, ParameterSetName = FederatedSet)]
+    [Parameter(ParameterSetName = ManagedIdentitySet)]
     [Alias("AppId", "ApplicationId")]
     public string ClientId { get; set; } = "";
 
@@ -28,6 +48,31 @@ public sealed class ConnectExoKit : OperationCmdlet
     [Parameter(Mandatory = true, ParameterSetName = CredentialSet)]
     [Credential]
     public PSCredential ClientSecretCredential { get; set; } = PSCredential.Empty;
+
+    /// <summary>A PFX file, or a PEM file with the certificate (and its key unless -CertificateKeyPath).</summary>
+    [Parameter(Mandatory = true, ParameterSetName = CertificateSet)]
+    public string CertificatePath { get; set; } = "";
+
+    [Parameter(ParameterSetName = CertificateSet)]
+    public SecureString? CertificatePassword { get; set; }
+
+    [Parameter(ParameterSetName = CertificateSet)]
+    public string? CertificateKeyPath { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = ThumbprintSet)]
+    public string CertificateThumbprint { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = ManagedIdentitySet)]
+    public SwitchParameter ManagedIdentity { get; set; }
+
+    [Parameter(Mandatory = true, ParameterSetName = FederatedFileSet)]
+    public string FederatedTokenFile { get; set; } = "";
+
+    [Parameter(Mandatory = true, ParameterSetName = FederatedSet)]
+    public SecureString FederatedToken { get; set; } = new();
+
+    [Parameter(Mandatory = true, ParameterSetName = AccessTokenSet)]
+    public SecureString AccessToken { get; set; } = new();
 
     [Parameter]
     [ArgumentCompletions("Global", "USGov", "USGovDoD", "China")]
@@ -74,12 +119,47 @@ public sealed class ConnectExoKit : OperationCmdlet
             pass_thru = PassThru.IsPresent,
             proxy = Proxy?.OriginalString,
             proxy_user = ProxyCredential?.UserName,
-            ca_file = CertificateAuthorityFile is null ? null : GetUnresolvedProviderPathFromPSPath(CertificateAuthorityFile),
+            ca_file = PathOf(CertificateAuthorityFile),
             network_variables = NetworkVariables.Snapshot(),
+            auth = fromCredential ? SecretSet : ParameterSetName,
+            certificate_path = PathOf(ParameterSetName == CertificateSet ? CertificatePath : null),
+            certificate_key_path = PathOf(CertificateKeyPath),
+            certificate_thumbprint = ParameterSetName == ThumbprintSet ? CertificateThumbprint : null,
+            federated_token_file = PathOf(ParameterSetName == FederatedFileSet ? FederatedTokenFile : null),
+            identity_variables = ParameterSetName == ManagedIdentitySet ? Variables(IdentityVariables) : new List<string>(),
         };
-        using var secret = new SecretBytes(fromCredential ? ClientSecretCredential.Password : ClientSecret);
+        using var secret = SecretOfSet();
         using var proxyPassword = ProxyCredential is null ? new SecretBytes(Array.Empty<byte>()) : new SecretBytes(ProxyCredential.Password);
         Run(() => Operation.Connect(request.Wire(), secret.Slice, proxyPassword.Slice));
+    }
+
+    /// <summary>The one secret value of this parameter set, or none.</summary>
+    private SecretBytes SecretOfSet() => ParameterSetName switch
+    {
+        SecretSet => new SecretBytes(ClientSecret),
+        CredentialSet => new SecretBytes(ClientSecretCredential.Password),
+        CertificateSet when CertificatePassword is not null => new SecretBytes(CertificatePassword),
+        FederatedSet => new SecretBytes(FederatedToken),
+        AccessTokenSet => new SecretBytes(AccessToken),
+        ManagedIdentitySet => new SecretBytes(System.Text.Encoding.UTF8.GetBytes(System.Environment.GetEnvironmentVariable("IDENTITY_HEADER") ?? "")),
+        _ => new SecretBytes(Array.Empty<byte>()),
+    };
+
+    private string? PathOf(string? path) => string.IsNullOrEmpty(path) ? null : GetUnresolvedProviderPathFromPSPath(path);
+
+    /// <summary>"NAME=value" for each variable set, as PowerShell sees it (.NET's copy, not the OS's).</summary>
+    private static List<string> Variables(string[] names)
+    {
+        var found = new List<string>();
+        foreach (string name in names)
+        {
+            string? value = System.Environment.GetEnvironmentVariable(name);
+            if (!string.IsNullOrEmpty(value))
+            {
+                found.Add(name + "=" + value);
+            }
+        }
+        return found;
     }
 }
 

@@ -22,6 +22,9 @@ public sealed class InvokeContactMirror : OperationCmdlet
     /// <summary>The variables -FromEnvironment reads: the original script's (with the cloud and CA ones).</summary>
     private const string VariablePrefix = "AUTOMATION_SYNCCONTACTS_";
 
+    /// <summary>What a tenant with UseManagedIdentity reads from the host.</summary>
+    private static readonly string[] IdentityVariables = { "IDENTITY_ENDPOINT", "IDENTITY_HEADER", "AZURE_POD_IDENTITY_AUTHORITY_HOST" };
+
     private readonly List<string> _users = new();
 
     [Parameter(Mandatory = true, Position = 0, ParameterSetName = ParametersSet)]
@@ -79,7 +82,8 @@ public sealed class InvokeContactMirror : OperationCmdlet
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
             string name = (string)entry.Key;
-            if (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name))
+            if (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name)
+                || Array.Exists(IdentityVariables, v => string.Equals(v, name, StringComparison.OrdinalIgnoreCase)))
             {
                 selected[name] = entry.Value as string ?? "";
             }

@@ -17,7 +17,7 @@ use interoptopus::pattern::result::panic_to_result;
 use interoptopus::wire::Wire;
 use interoptopus::{builtins_string, builtins_vec, builtins_wire, ffi, function, guard, service};
 
-use crate::auth::{Credential, Secret};
+use crate::auth::Secret;
 use crate::{access, mirror, ops, session};
 
 /// Failures of the boundary itself; everything else travels as an [`Event::Error`].
@@ -38,18 +38,20 @@ pub struct Operation {
 
 #[ffi]
 impl Operation {
-    /// `Connect-ExoKit` with a client secret, and the proxy's password when `-ProxyCredential`
-    /// is given (empty otherwise): UTF-8 bytes the caller zeroes after the call.
-    pub fn connect(request: Wire<ConnectRequest>, client_secret: ffi::Slice<u8>, proxy_password: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+    /// `Connect-ExoKit`. `secret` is the one secret value the credential kind takes (client
+    /// secret, certificate password, federated token, access token or `IDENTITY_HEADER`; empty
+    /// when none), and `proxy_password` the proxy's password when `-ProxyCredential` is given:
+    /// UTF-8 bytes the caller zeroes after the call.
+    pub fn connect(request: Wire<ConnectRequest>, secret: ffi::Slice<u8>, proxy_password: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            let secret = Secret::from_utf8(client_secret.as_slice(), "ClientSecret");
-            let proxy_password = (!proxy_password.as_slice().is_empty()).then(|| Secret::from_utf8(proxy_password.as_slice(), "ProxyCredential"));
+            let secret = optional_secret(secret.as_slice(), crate::auth::CredentialSpec::secret_name(&request.auth));
+            let proxy_password = optional_secret(proxy_password.as_slice(), "ProxyCredential");
             started(async move {
                 let pass_thru = request.pass_thru;
-                let proxy_password = proxy_password.transpose()?;
-                let info = session::connect(request.into_options(Credential::ClientSecret(secret?), proxy_password)).await?;
+                let credential = request.credential_spec(secret?).load()?;
+                let info = session::connect(request.into_options(credential, proxy_password?)).await?;
                 if pass_thru {
                     ops::record(ops::Record::Context(info));
                 }
@@ -212,6 +214,11 @@ fn mirror_source(request: &MirrorRequest, variables: &[u8]) -> crate::error::Res
     let parsed: std::collections::BTreeMap<String, String> = serde_json::from_slice(variables)
         .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?;
     Ok(mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect()))
+}
+
+/// Empty bytes are "not given"; others must be UTF-8 (`what` names them in the error).
+fn optional_secret(bytes: &[u8], what: &str) -> crate::error::Result<Option<Secret>> {
+    (!bytes.is_empty()).then(|| Secret::from_utf8(bytes, what)).transpose()
 }
 
 fn started<F>(work: F) -> ffi::Result<Operation, BoundaryError>

@@ -271,6 +271,18 @@ pub struct ConnectRequest {
     pub ca_file: Option<String>,
     /// `NAME=value` for `HTTPS_PROXY`, `HTTP_PROXY`, `NO_PROXY`, `SSL_CERT_FILE` as PowerShell sees them.
     pub network_variables: Vec<String>,
+    /// The credential kind: the parameter set's name (`ClientSecret`, `CertificatePath`,
+    /// `CertificateThumbprint`, `ManagedIdentity`, `FederatedTokenFile`, `FederatedToken`, `AccessToken`).
+    pub auth: String,
+    /// `-CertificatePath`, resolved to a file system path.
+    pub certificate_path: Option<String>,
+    /// `-CertificateKeyPath`: a PEM key kept apart from its certificate.
+    pub certificate_key_path: Option<String>,
+    pub certificate_thumbprint: Option<String>,
+    /// `-FederatedTokenFile`, resolved to a file system path.
+    pub federated_token_file: Option<String>,
+    /// `NAME=value` for `IDENTITY_ENDPOINT` and `AZURE_POD_IDENTITY_AUTHORITY_HOST` (managed identity).
+    pub identity_variables: Vec<String>,
 }
 
 /// `Get-ExchangeAppRoleDefinition`'s parameters.
@@ -281,6 +293,20 @@ pub struct RoleDefinitionQuery {
 }
 
 impl ConnectRequest {
+    pub(super) fn credential_spec(&self, secret: Option<crate::auth::Secret>) -> crate::auth::CredentialSpec {
+        let path = |p: &Option<String>| p.as_ref().filter(|p| !p.trim().is_empty()).map(std::path::PathBuf::from);
+        crate::auth::CredentialSpec {
+            kind: self.auth.clone(),
+            certificate_path: path(&self.certificate_path),
+            certificate_key_path: path(&self.certificate_key_path),
+            certificate_thumbprint: self.certificate_thumbprint.clone(),
+            federated_token_file: path(&self.federated_token_file),
+            client_id: Some(self.client_id.clone()),
+            variables: crate::http::Network::variables_from_pairs(&self.identity_variables).into_iter().collect(),
+            secret,
+        }
+    }
+
     pub(super) fn into_options(self, credential: Credential, proxy_password: Option<crate::auth::Secret>) -> session::ConnectOptions {
         let variables = crate::http::Network::variables_from_pairs(&self.network_variables);
         let credential_for_proxy = self.proxy_user.clone().zip(proxy_password);

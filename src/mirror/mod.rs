@@ -33,7 +33,7 @@ pub mod run;
 pub mod scope;
 pub mod tags;
 
-pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, UserSelection};
+pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, UserSelection};
 pub use contact::{CONTACT_SELECT, Contact, ContactFields, EmailAddress, NotesRead};
 pub use payload::{ContactBody, SyncedField};
 pub use plan::{Action, Plan, PlanCounts, Planner, Side, SkipReason, Step, plan};

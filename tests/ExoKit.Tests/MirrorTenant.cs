@@ -84,7 +84,10 @@ internal sealed class MirrorTenant : IDisposable
     }
 
     /// <summary>Runs the shipped drop-in script in a fresh host process with exactly these variables.</summary>
-    internal ScriptRun RunDropIn(IDictionary<string, string> variables)
+    internal ScriptRun RunDropIn(IDictionary<string, string> variables) => RunDropIn(Sandbox, variables);
+
+    /// <summary>Runs the shipped drop-in script against <paramref name="sandbox"/> in a fresh host process.</summary>
+    internal static ScriptRun RunDropIn(SandboxProcess sandbox, IDictionary<string, string> variables)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Repo.HostDll);
@@ -95,8 +98,8 @@ internal sealed class MirrorTenant : IDisposable
         {
             start.Environment.Remove(name);
         }
-        start.Environment["AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT"] = Sandbox.BaseUrl;
-        start.Environment["AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST"] = Sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT"] = sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST"] = sandbox.BaseUrl;
         foreach ((string name, string value) in variables)
         {
             start.Environment[name] = value;

@@ -65,9 +65,12 @@ public sealed class ModuleTests
     {
         using var admin = new Admin();
         ShellResult result = admin.Run("(Get-Help Connect-ExoKit).syntax.syntaxItem | ForEach-Object { $_.parameter.name -join ',' }");
-        Assert.Equal(2, result.Output.Count);
+        Assert.Equal(8, result.Output.Count);
         Assert.Contains(result.Output, o => o.ToString()!.Contains("ClientSecretCredential"));
         Assert.Contains(result.Output, o => o.ToString()!.StartsWith("TenantId,ClientId,ClientSecret"));
+        Assert.Contains(result.Output, o => o.ToString()!.StartsWith("TenantId,ClientId,CertificatePath"));
+        Assert.Contains(result.Output, o => o.ToString()!.StartsWith("TenantId,ManagedIdentity") || o.ToString()!.StartsWith("TenantId,ClientId,ManagedIdentity"));
+        Assert.Contains(result.Output, o => o.ToString()!.StartsWith("TenantId,AccessToken"));
     }
 
     [Fact]

@@ -19,7 +19,7 @@ use zeroize::Zeroizing;
 use crate::auth::Credential;
 use crate::error::{ExoError, Result};
 use crate::http::Network;
-use crate::mirror::config::{MirrorConfig, MirrorParameters, TenantConfig, endpoints};
+use crate::mirror::config::{MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, endpoints};
 use crate::ops;
 use crate::session::{self, ConnectOptions};
 
@@ -98,12 +98,27 @@ async fn connection(tenant: &TenantConfig, network: &Network) -> Result<crate::g
                 graph_endpoint: tenant.endpoints.graph_endpoint.clone(),
                 authority_host: tenant.endpoints.authority_host.clone(),
                 exchange_endpoint: None,
-                credential: Credential::ClientSecret(credentials.client_secret.clone()),
+                credential: credential_of(&credentials.credential)?,
                 network: network.clone(),
             };
             Ok(session::open(options).await?.graph.clone())
         }
     }
+}
+
+/// The tenant's credential; a certificate file is read (and checked) here, as it connects.
+fn credential_of(credential: &TenantCredential) -> Result<Credential> {
+    Ok(match credential {
+        TenantCredential::ClientSecret(secret) => Credential::ClientSecret(secret.clone()),
+        TenantCredential::Certificate { path, password, field } => Credential::Certificate(std::sync::Arc::new(
+            crate::auth::ClientCertificate::load(path, None, password.as_ref(), field, chrono::Utc::now())?,
+        )),
+        TenantCredential::FederatedTokenFile { path, field } => {
+            Credential::Federated(crate::auth::FederatedToken::File { path: path.clone(), parameter: field.clone() })
+        }
+        TenantCredential::FederatedToken(token) => Credential::Federated(crate::auth::FederatedToken::Value(token.clone())),
+        TenantCredential::ManagedIdentity(identity) => Credential::ManagedIdentity(identity.clone()),
+    })
 }
 
 /// Errors that do not name their tenant get it as their target.

@@ -30,15 +30,24 @@ pub(super) struct RawTenant {
     pub tenant_domain: Option<String>,
     /// `Environment`, `GraphEndpoint`, `AuthorityHost` (issue 13), with their field names.
     pub endpoints: [Option<(String, String)>; 3],
+    /// The other credential kinds (issue 9), each instead of `ClientSecret`.
+    pub certificate_path: Option<String>,
+    pub certificate_password: Option<Secret>,
+    pub federated_token_file: Option<String>,
+    /// The token itself: only from a variable (a GitLab `id_tokens` entry), never in the JSON.
+    pub federated_token: Option<Secret>,
+    pub use_managed_identity: bool,
 }
 
 impl RawTenant {
     /// The required fields (spec §1.3) that are missing or blank, by JSON name.
     pub fn missing_fields(&self) -> Vec<&'static str> {
+        // A system-assigned managed identity has no client id; any credential kind stands in
+        // for the secret (named as the original named it, ClientSecret).
         let present = [
             ("TenantId", self.tenant_id.is_some()),
-            ("ClientId", self.client_id.is_some()),
-            ("ClientSecret", self.client_secret.is_some()),
+            ("ClientId", self.client_id.is_some() || self.use_managed_identity),
+            ("ClientSecret", !self.credential_fields().is_empty()),
             ("GlobalAddressBookUserId", self.shared_mailbox.is_some()),
         ];
         present
@@ -46,6 +55,24 @@ impl RawTenant {
             .filter(|(_, ok)| !ok)
             .map(|(name, _)| name)
             .collect()
+    }
+
+    /// The credential fields given, by JSON name: more than one is an error.
+    pub fn credential_fields(&self) -> Vec<&'static str> {
+        let given = [
+            ("ClientSecret", self.client_secret.is_some()),
+            ("CertificatePath", self.certificate_path.is_some()),
+            ("FederatedTokenFile", self.federated_token_file.is_some()),
+            ("FederatedToken", self.federated_token.is_some()),
+            ("UseManagedIdentity", self.use_managed_identity),
+        ];
+        given.into_iter().filter(|(_, ok)| *ok).map(|(name, _)| name).collect()
+    }
+
+    /// "`A` and `B` are both given" when the tenant names more than one credential.
+    pub fn credential_conflict(&self) -> Option<String> {
+        let given = self.credential_fields();
+        (given.len() > 1).then(|| format!("{}: {} are all credentials; give one per tenant", self.describe(), given.join(", ")))
     }
 
     /// `MicrosoftTenants[1] (TenantId 'contoso.com')`, to name the tenant in errors.
@@ -238,6 +265,15 @@ fn secret_value<E: de::Error>(value: Value, what: &str) -> Result<Option<Secret>
         Value::String(s) => Ok(Some(Secret::new(s))),
         other => Err(wrong_type(what, "a string", json_kind(&other))),
     }
+}
+
+/// A switch: `true`/`false`, or the DryRun strings (`"yes"`, `1`…); `null` is false.
+fn switch_value<E: de::Error>(value: Value, what: &str) -> Result<bool, E> {
+    let parsed = DryRunValue::from_json(&value);
+    if !parsed.recognised {
+        return Err(wrong_type(what, "true or false", json_kind(&value)));
+    }
+    Ok(parsed.value)
 }
 
 /// A user list: an array of strings, or one string (spec §1.3). Blank entries and `null` entries are
@@ -448,6 +484,12 @@ impl<'de> Visitor<'de> for TenantVisitor {
                     tenant.test_user_list =
                         Some(user_list(map.next_value()?, &field("TestUserList"))?)
                 }
+                "certificatepath" => tenant.certificate_path = text_value(map.next_value()?, &field("CertificatePath"))?,
+                "certificatepassword" => {
+                    tenant.certificate_password = secret_value(map.next_value()?, &field("CertificatePassword"))?
+                }
+                "federatedtokenfile" => tenant.federated_token_file = text_value(map.next_value()?, &field("FederatedTokenFile"))?,
+                "usemanagedidentity" => tenant.use_managed_identity = switch_value(map.next_value()?, &field("UseManagedIdentity"))?,
                 "primarydomain" => {
                     tenant.primary_domain = text_value(map.next_value()?, &field("PrimaryDomain"))?
                 }
@@ -476,6 +518,9 @@ impl<'de> Visitor<'de> for TenantVisitor {
                 tenant.describe(),
                 missing.join(", ")
             )));
+        }
+        if let Some(conflict) = tenant.credential_conflict() {
+            return Err(de::Error::custom(conflict));
         }
         Ok(tenant)
     }

@@ -39,6 +39,14 @@ pub const TENANT_ID: &str = "AUTOMATION_SYNCCONTACTS_TENANT_ID";
 pub const CLIENT_ID: &str = "AUTOMATION_SYNCCONTACTS_CLIENT_ID";
 pub const CLIENT_SECRET: &str = "AUTOMATION_SYNCCONTACTS_CLIENT_SECRET";
 pub const GLOBAL_ADDRESS_BOOK_USER_ID: &str = "AUTOMATION_SYNCCONTACTS_GLOBAL_ADDRESS_BOOK_USER_ID";
+/// The other credential kinds of the single-tenant variables (issue 9), each instead of
+/// `CLIENT_SECRET`.
+pub const CERTIFICATE_PATH: &str = "AUTOMATION_SYNCCONTACTS_CERTIFICATE_PATH";
+pub const CERTIFICATE_PASSWORD: &str = "AUTOMATION_SYNCCONTACTS_CERTIFICATE_PASSWORD";
+pub const FEDERATED_TOKEN_FILE: &str = "AUTOMATION_SYNCCONTACTS_FEDERATED_TOKEN_FILE";
+/// The token itself, e.g. a GitLab `id_tokens` entry named so.
+pub const FEDERATED_TOKEN: &str = "AUTOMATION_SYNCCONTACTS_FEDERATED_TOKEN";
+pub const USE_MANAGED_IDENTITY: &str = "AUTOMATION_SYNCCONTACTS_USE_MANAGED_IDENTITY";
 /// DryRun when `CONFIG_JSON` is blank (ignored otherwise, as in the original).
 pub const DRY_RUN: &str = "AUTOMATION_SYNCCONTACTS_DRY_RUN";
 
@@ -70,11 +78,23 @@ pub struct TenantConfig {
     pub endpoints: Endpoints,
 }
 
-/// An app registration's client-secret credentials. `Debug` shows `<redacted>` for the secret.
+/// A tenant's own identity: the app (empty client id for a system-assigned managed identity)
+/// and how it proves itself. `Debug` shows `<redacted>` for secrets.
 #[derive(Debug, Clone)]
 pub struct ClientCredentials {
     pub client_id: String,
-    pub client_secret: Secret,
+    pub credential: TenantCredential,
+}
+
+/// The credential kinds a tenant may give. Files are read when the tenant connects.
+#[derive(Debug, Clone)]
+pub enum TenantCredential {
+    ClientSecret(Secret),
+    /// A PFX (with its password) or PEM file; `field` names where the path came from.
+    Certificate { path: std::path::PathBuf, password: Option<Secret>, field: String },
+    FederatedTokenFile { path: std::path::PathBuf, field: String },
+    FederatedToken(Secret),
+    ManagedIdentity(crate::auth::ManagedIdentity),
 }
 
 /// Which users a tenant's run covers (spec §1.4).
@@ -141,12 +161,13 @@ impl MirrorConfig {
         let dry_run = raw
             .dry_run
             .map(|value| loaded.dry_run(value, source_of_dry_run(from_json)));
+        let tenants = tenants
+            .into_iter()
+            .zip(endpoints)
+            .map(|(t, endpoints)| Ok(TenantConfig { endpoints, ..tenant_config(t, test_users.as_ref(), source, lookup)? }))
+            .collect::<Result<Vec<_>>>()?;
         Ok(MirrorConfig {
-            tenants: tenants
-                .into_iter()
-                .zip(endpoints)
-                .map(|(t, endpoints)| TenantConfig { endpoints, ..tenant_config(t, test_users.as_ref()) })
-                .collect(),
+            tenants,
             dry_run: dry_run.unwrap_or(false),
             notices: loaded.notices,
             warnings: loaded.warnings,
@@ -267,6 +288,11 @@ fn read_config_json(
             CLIENT_SECRET,
             GLOBAL_ADDRESS_BOOK_USER_ID,
             DRY_RUN,
+            CERTIFICATE_PATH,
+            CERTIFICATE_PASSWORD,
+            FEDERATED_TOKEN_FILE,
+            FEDERATED_TOKEN,
+            USE_MANAGED_IDENTITY,
         ],
     );
     Ok(raw)
@@ -307,27 +333,33 @@ fn single_tenant_vars(lookup: &dyn Fn(&str) -> Option<String>) -> Result<Option<
             .map(|v| v.trim().to_string())
             .filter(|v| !v.is_empty())
     };
-    let secret = lookup(CLIENT_SECRET)
-        .filter(|v| !v.is_empty())
-        .map(Secret::new);
+    let secret = |name: &str| lookup(name).filter(|v| !v.is_empty()).map(Secret::new);
     let tenant = RawTenant {
         label: "the single-tenant variables".into(),
         tenant_id: get(TENANT_ID),
         client_id: get(CLIENT_ID),
-        client_secret: secret,
+        client_secret: secret(CLIENT_SECRET),
         shared_mailbox: get(GLOBAL_ADDRESS_BOOK_USER_ID),
+        certificate_path: get(CERTIFICATE_PATH),
+        certificate_password: secret(CERTIFICATE_PASSWORD),
+        federated_token_file: get(FEDERATED_TOKEN_FILE),
+        federated_token: secret(FEDERATED_TOKEN),
+        use_managed_identity: lookup(USE_MANAGED_IDENTITY).is_some_and(|v| json::DryRunValue::from_text(&v).value),
         ..RawTenant::default()
     };
     let missing = tenant.missing_fields();
     if missing.len() == 4 {
         return Ok(None);
     }
+    if let Some(conflict) = tenant.credential_conflict() {
+        return Err(ExoError::invalid_argument(CLIENT_SECRET, conflict));
+    }
     if !missing.is_empty() {
         let names: Vec<&str> = missing.iter().map(|field| variable_for(field)).collect();
         return Err(ExoError::invalid_argument(
             names.join(", "),
             format!(
-                "is not set; {TENANT_ID}, {CLIENT_ID}, {CLIENT_SECRET} and {GLOBAL_ADDRESS_BOOK_USER_ID} go together"
+                "is not set; {TENANT_ID}, {CLIENT_ID}, {CLIENT_SECRET} (or {CERTIFICATE_PATH}, {FEDERATED_TOKEN_FILE}, {FEDERATED_TOKEN} or {USE_MANAGED_IDENTITY}) and {GLOBAL_ADDRESS_BOOK_USER_ID} go together"
             ),
         ));
     }
@@ -386,22 +418,46 @@ fn tenant_list(
 }
 
 /// A checked raw tenant becomes a `TenantConfig`; its users follow spec §1.4.
-fn tenant_config(tenant: RawTenant, test_users: Option<&TestUserMap>) -> TenantConfig {
+fn tenant_config(tenant: RawTenant, test_users: Option<&TestUserMap>, source: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<TenantConfig> {
     let users = test_users_for(&tenant, test_users);
+    let credential = tenant_credential(&tenant, source, lookup)?;
     let field = |value: Option<String>| value.unwrap_or_default();
-    TenantConfig {
-        credentials: Some(ClientCredentials {
-            client_id: field(tenant.client_id),
-            client_secret: tenant
-                .client_secret
-                .unwrap_or_else(|| Secret::new(String::new())),
-        }),
+    Ok(TenantConfig {
+        credentials: Some(ClientCredentials { client_id: field(tenant.client_id), credential }),
         tenant_id: field(tenant.tenant_id),
         shared_mailbox: field(tenant.shared_mailbox),
         hub_folder: HUB_FOLDER_NAME.to_string(),
         users,
         endpoints: Endpoints::default(),
+    })
+}
+
+/// The one credential a checked tenant gives. A managed identity's endpoint is decided now,
+/// from the same variables (`IDENTITY_ENDPOINT`, `IDENTITY_HEADER`, the IMDS host).
+fn tenant_credential(tenant: &RawTenant, source: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<TenantCredential> {
+    use crate::auth::managed_identity::{IDENTITY_ENDPOINT, IDENTITY_HEADER, IMDS_HOST};
+    let single = tenant.label == "the single-tenant variables";
+    let named = |json: &str, variable: &str| if single { variable.to_string() } else { format!("{source}: {}.{json}", tenant.label) };
+    if let Some(path) = &tenant.certificate_path {
+        return Ok(TenantCredential::Certificate {
+            path: path.into(),
+            password: tenant.certificate_password.clone(),
+            field: named("CertificatePath", CERTIFICATE_PATH),
+        });
     }
+    if let Some(path) = &tenant.federated_token_file {
+        return Ok(TenantCredential::FederatedTokenFile { path: path.into(), field: named("FederatedTokenFile", FEDERATED_TOKEN_FILE) });
+    }
+    if let Some(token) = &tenant.federated_token {
+        return Ok(TenantCredential::FederatedToken(token.clone()));
+    }
+    if tenant.use_managed_identity {
+        let variables: std::collections::BTreeMap<String, String> =
+            [IDENTITY_ENDPOINT, IMDS_HOST].iter().filter_map(|name| lookup(name).map(|v| (name.to_string(), v))).collect();
+        let header = lookup(IDENTITY_HEADER).filter(|v| !v.is_empty()).map(Secret::new);
+        return Ok(TenantCredential::ManagedIdentity(crate::auth::ManagedIdentity::from_variables(tenant.client_id.clone(), &variables, header)?));
+    }
+    Ok(TenantCredential::ClientSecret(tenant.client_secret.clone().unwrap_or_else(|| Secret::new(String::new()))))
 }
 
 /// A tenant's endpoint fields, named with the variable whose JSON holds them.

@@ -60,7 +60,10 @@ fn config_json_is_the_whole_configuration() {
     assert_eq!(
         (
             credentials.client_id.as_str(),
-            credentials.client_secret.expose()
+            match &credentials.credential {
+                TenantCredential::ClientSecret(secret) => secret.expose(),
+                other => panic!("{other:?}"),
+            }
         ),
         ("app", SECRET)
     );
@@ -470,4 +473,57 @@ fn parameters_make_a_session_tenant() {
         err.to_string().contains("User") && err.to_string().contains("entry 2"),
         "{err}"
     );
+}
+
+fn credential_of(config: &MirrorConfig) -> &TenantCredential {
+    &config.tenants[0].credentials.as_ref().unwrap().credential
+}
+
+#[test]
+fn tenants_may_use_a_certificate_a_federated_token_file_or_a_managed_identity() {
+    let json = r#"{"MicrosoftTenants": [
+        {"TenantId": "a.com", "ClientId": "app", "CertificatePath": "/certs/a.pfx", "CertificatePassword": "s3cr3t~value", "GlobalAddressBookUserId": "hub@a.com"},
+        {"TenantId": "b.com", "ClientId": "app", "FederatedTokenFile": "/var/run/token", "GlobalAddressBookUserId": "hub@b.com"},
+        {"TenantId": "c.com", "useManagedIdentity": "yes", "GlobalAddressBookUserId": "hub@c.com"}
+    ]}"#;
+    let config = load(&[(CONFIG_JSON, json), ("IDENTITY_ENDPOINT", "http://127.0.0.1:9/msi/token"), ("IDENTITY_HEADER", "h")]).unwrap();
+    match credential_of(&config) {
+        TenantCredential::Certificate { path, password, field } => {
+            assert_eq!(path.to_str(), Some("/certs/a.pfx"));
+            assert_eq!(password.as_ref().map(Secret::expose), Some(SECRET));
+            assert_eq!(field, "AUTOMATION_SYNCCONTACTS_CONFIG_JSON: MicrosoftTenants[0].CertificatePath");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(&config.tenants[1].credentials.as_ref().unwrap().credential, TenantCredential::FederatedTokenFile { path, .. } if path.to_str() == Some("/var/run/token")));
+    let third = config.tenants[2].credentials.as_ref().unwrap();
+    assert_eq!(third.client_id, "", "system-assigned");
+    match &third.credential {
+        TenantCredential::ManagedIdentity(identity) => assert!(identity.describe().contains("App Service endpoint http://127.0.0.1:9")),
+        other => panic!("{other:?}"),
+    }
+    assert!(!format!("{config:?}").contains(SECRET));
+}
+
+#[test]
+fn single_tenant_variables_take_the_new_kinds_and_refuse_two_at_once() {
+    let base = [(TENANT_ID, "a.com"), (CLIENT_ID, "app"), (GLOBAL_ADDRESS_BOOK_USER_ID, "hub@a.com")];
+    let with = |extra: &[(&'static str, &'static str)]| base.iter().chain(extra).copied().collect::<Vec<_>>();
+    let config = load(&with(&[(FEDERATED_TOKEN, "eyJ.token.sig")])).unwrap();
+    assert!(matches!(credential_of(&config), TenantCredential::FederatedToken(t) if t.expose() == "eyJ.token.sig"));
+    let config = load(&with(&[(CERTIFICATE_PATH, "/c.pem")])).unwrap();
+    assert!(matches!(credential_of(&config), TenantCredential::Certificate { password: None, .. }));
+    let (parameter, message) = error(&with(&[(CLIENT_SECRET, SECRET), (USE_MANAGED_IDENTITY, "true")]));
+    assert_eq!(parameter, CLIENT_SECRET);
+    assert!(message.contains("ClientSecret, UseManagedIdentity") && message.contains("one per tenant"), "{message}");
+    let (parameter, message) = error(&[(TENANT_ID, "a.com"), (GLOBAL_ADDRESS_BOOK_USER_ID, "hub")]);
+    assert!(parameter.contains(CLIENT_ID) && message.contains(CERTIFICATE_PATH), "{parameter}: {message}");
+}
+
+#[test]
+fn a_use_managed_identity_that_is_not_a_switch_is_an_error() {
+    let json = r#"{"MicrosoftTenants": [{"TenantId": "a.com", "UseManagedIdentity": "maybe", "GlobalAddressBookUserId": "hub"}]}"#;
+    let (parameter, message) = error(&[(CONFIG_JSON, json)]);
+    assert_eq!(parameter, CONFIG_JSON);
+    assert!(message.contains("UseManagedIdentity") && message.contains("true or false"), "{message}");
 }

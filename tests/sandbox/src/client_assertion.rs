@@ -211,7 +211,7 @@ fn check_claims(claims: &Map<String, Value>, expected: &Expected<'_>) -> Result<
     Ok(())
 }
 
-fn check_lifetime(claims: &Map<String, Value>, now: DateTime<Utc>) -> Result<(), AadError> {
+pub(crate) fn check_lifetime(claims: &Map<String, Value>, now: DateTime<Utc>) -> Result<(), AadError> {
     let seconds = |name: &str| claims.get(name).and_then(Value::as_f64).map(|s| s as i64);
     let expires = seconds("exp").ok_or_else(AadError::malformed_jwt)?;
     let not_before = seconds("nbf").unwrap_or(0);

@@ -20,6 +20,18 @@ use serde_json::{Value, json};
 /// A fresh self-signed RSA 2048 certificate (base64 DER, as in an app registration's
 /// keyCredentials) and its private key (PKCS#8 PEM).
 pub fn generate() -> (String, String) {
+    let year = Utc::now().year();
+    generate_valid(year - 1, year + 5)
+}
+
+/// A certificate that expired on 1 January of last year (for the client's "expired" error).
+pub fn generate_expired() -> (String, String) {
+    let year = Utc::now().year();
+    generate_valid(year - 3, year - 1)
+}
+
+/// Valid from 1 January `from_year` to 1 January `until_year`.
+fn generate_valid(from_year: i32, until_year: i32) -> (String, String) {
     let key = KeyPair::generate_for(&PKCS_RSA_SHA256).expect("RSA key generation");
     let mut params = CertificateParams::default();
     params.distinguished_name.push(
@@ -27,9 +39,8 @@ pub fn generate() -> (String, String) {
         "ExoKit sandbox test certificate (sandbox only)",
     );
     params.key_usages = vec![KeyUsagePurpose::DigitalSignature];
-    let year = Utc::now().year();
-    params.not_before = rcgen::date_time_ymd(year - 1, 1, 1);
-    params.not_after = rcgen::date_time_ymd(year + 5, 1, 1);
+    params.not_before = rcgen::date_time_ymd(from_year, 1, 1);
+    params.not_after = rcgen::date_time_ymd(until_year, 1, 1);
     let cert = params.self_signed(&key).expect("self-signed certificate");
     (STANDARD.encode(cert.der()), key.serialize_pem())
 }

@@ -15,6 +15,11 @@
 //!   "timeScale": 1}` (each optional) → the limits per app and mailbox; `GET` → the limits in
 //!   force (after the time scale); `DELETE` forgets all windows
 //! - `PUT /_sandbox/token-lifetime` `{"seconds": N}` → the lifetime of tokens issued from now on
+//! - `POST /_sandbox/tokens/expire` → every token issued so far expires now
+//! - `POST /_sandbox/federated-token` `{"issuer", "subject", "audience"?, "lifetimeSeconds"?}` →
+//!   `{"token"}`: a token the sandbox's external issuer signed (see [`crate::federated`])
+//! - `GET /_sandbox/managed-identity` → `{"imdsPath", "appServicePath", "identityHeader"}`: what an
+//!   Azure host would put in `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` (paths relative to the base URL)
 
 use std::time::Duration;
 
@@ -47,6 +52,9 @@ pub fn router() -> Router<Shared> {
             put(set_throttle).get(throttle).delete(reset_throttle),
         )
         .route("/token-lifetime", put(set_token_lifetime))
+        .route("/tokens/expire", axum::routing::post(expire_tokens))
+        .route("/federated-token", axum::routing::post(federated_token))
+        .route("/managed-identity", get(managed_identity))
 }
 
 async fn requests(State(state): State<Shared>) -> Json<Vec<LogEntry>> {
@@ -198,4 +206,27 @@ async fn set_token_lifetime(State(state): State<Shared>, Json(body): Json<Lifeti
 
 fn bad_request(reason: String) -> Refused {
     (StatusCode::BAD_REQUEST, reason)
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct FederatedTokenAsk {
+    issuer: String,
+    subject: String,
+    audience: Option<String>,
+    lifetime_seconds: Option<i64>,
+}
+
+async fn federated_token(Json(ask): Json<FederatedTokenAsk>) -> Json<Value> {
+    let audience = ask.audience.as_deref().unwrap_or("api://AzureADTokenExchange");
+    let token = crate::federated::mint(&ask.issuer, &ask.subject, audience, ask.lifetime_seconds.unwrap_or(3600));
+    Json(json!({"token": token}))
+}
+
+async fn managed_identity(State(state): State<Shared>) -> Json<Value> {
+    Json(json!({"imdsPath": "/metadata/identity/oauth2/token", "appServicePath": "/msi/token", "identityHeader": state.identity_header}))
+}
+
+async fn expire_tokens(State(state): State<Shared>) {
+    state.expire_tokens();
 }

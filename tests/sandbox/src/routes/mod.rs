@@ -8,6 +8,7 @@ pub mod delta;
 pub mod directory;
 pub mod exchange;
 pub mod graph;
+pub mod identity;
 pub mod mailbox;
 pub mod mailbox_items;
 mod observe;
@@ -31,6 +32,8 @@ pub type Shared = Arc<State>;
 pub fn router(state: Shared) -> Router {
     let served = Router::new()
         .route("/{tenant}/oauth2/v2.0/token", post(token::issue).get(token::wrong_method))
+        .route("/metadata/identity/oauth2/token", get(identity::imds))
+        .route("/msi/token", get(identity::app_service))
         .route("/{version}/roleManagement/exchange/roleDefinitions", get(graph::role_definitions))
         .merge(mailbox_routes())
         .merge(directory::routes())

@@ -1,6 +1,7 @@
-//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret or a
-//! certificate-signed client assertion, with the identity platform's AADSTS errors. Nothing the
-//! client sends as a credential is ever echoed, logged or kept.
+//! `POST /{tenant}/oauth2/v2.0/token`: the client-credentials grant with a client secret, a
+//! certificate-signed client assertion or a federated token (see [`crate::federated`]), with the
+//! identity platform's AADSTS errors. Nothing the client sends as a credential is ever echoed,
+//! logged or kept.
 
 use std::collections::HashMap;
 use std::time::Instant;
@@ -164,6 +165,9 @@ fn authenticate(
                     ));
                 }
             }
+            if crate::federated::is_federated(assertion, &app.app_id) {
+                return crate::federated::verify(assertion, app);
+            }
             let expected = Expected {
                 client_id: &app.app_id,
                 audiences: audiences(tenant, endpoint),
@@ -193,6 +197,8 @@ fn registered_app(tenant: &Tenant, client_id: &str) -> Option<AppSeed> {
         secrets: Vec::new(),
         roles: Vec::new(),
         certificates: registered.certificates.iter().map(|c| c.der_base64.clone()).collect(),
+        federated_credentials: Vec::new(),
+        managed_identity: None,
     })
 }
 
@@ -234,6 +240,11 @@ fn audiences(tenant: &Tenant, endpoint: &Endpoint<'_>) -> Vec<String> {
                 .map(move |name| format!("{scheme}://{host}/{name}/oauth2/v2.0/token"))
         })
         .collect()
+}
+
+/// The audience of a managed identity's `resource` (a scope without `/.default`).
+pub fn audience_of_resource(resource: &str) -> Option<&'static str> {
+    audience_of(&format!("{}/.default", resource.trim_end_matches('/')))
 }
 
 /// Any Graph or Exchange host's `.default` scope maps to its audience, so custom clouds (this

@@ -56,6 +56,39 @@ pub struct AppSeed {
     /// may sign a client assertion.
     #[serde(default)]
     pub certificates: Vec<String>,
+    /// Federated identity credentials: a token from `issuer` for `subject` and one of
+    /// `audiences`, signed by that issuer's key, logs in as this app (workload identity federation).
+    #[serde(default)]
+    pub federated_credentials: Vec<FederatedCredentialSeed>,
+    /// Set when this app is the service principal of a managed identity: the identity endpoints
+    /// (IMDS, App Service) issue tokens for it.
+    #[serde(default)]
+    pub managed_identity: Option<ManagedIdentityKind>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct FederatedCredentialSeed {
+    /// e.g. `https://gitlab.example.com`; must be an issuer the sandbox plays (any URL: it signs
+    /// for whatever issuer a test asks it to).
+    pub issuer: String,
+    /// e.g. `project_path:group/project:ref_type:branch:ref:main`.
+    pub subject: String,
+    #[serde(default = "default_federated_audiences")]
+    pub audiences: Vec<String>,
+}
+
+fn default_federated_audiences() -> Vec<String> {
+    vec!["api://AzureADTokenExchange".to_string()]
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ManagedIdentityKind {
+    /// The machine's own identity: IMDS answers for it when no client id is asked for.
+    System,
+    /// Attached identities, asked for by client id.
+    User,
 }
 
 impl Seed {

@@ -83,6 +83,9 @@ pub struct LogEntry {
 
 pub struct State {
     pub tenants: Vec<Arc<Tenant>>,
+    /// What the App Service identity endpoint expects as `X-IDENTITY-HEADER` (the platform's
+    /// `IDENTITY_HEADER`), made per sandbox.
+    pub identity_header: String,
     /// Outlook's per app and mailbox limits.
     pub throttle: Throttle,
     /// Injected faults per route (see [`crate::faults`]).
@@ -119,6 +122,7 @@ impl State {
         }
         Ok(State {
             tenants,
+            identity_header: uuid::Uuid::new_v4().simple().to_string(),
             throttle: Throttle::with_limits(options.throttle.scaled(options.time_scale)),
             faults: Faults::new(options.faults.clone(), options.fault_seed),
             metrics: Metrics::new(),
@@ -157,6 +161,15 @@ impl State {
         let value = format!("sbx.{}.{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         self.tokens.lock().unwrap().insert(value.clone(), token);
         value
+    }
+
+    /// Makes every token issued so far expired (a test's way to cross expiry at once: the
+    /// client still holds them as fresh, so its next call meets a 401).
+    pub fn expire_tokens(&self) {
+        let now = Instant::now();
+        for token in self.tokens.lock().unwrap().values_mut() {
+            token.expires_at = now;
+        }
     }
 
     pub fn token(&self, value: &str) -> Option<IssuedToken> {
