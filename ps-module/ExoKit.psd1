@@ -16,6 +16,15 @@
         'Get-ExoKitContext'
         'Get-ExchangeAppRoleDefinition'
         'Invoke-ContactMirror'
+        'Get-ExchangeAppAccessPolicy'
+        'New-ExchangeAppAccessPolicy'
+        'Set-ExchangeAppAccessPolicy'
+        'Remove-ExchangeAppAccessPolicy'
+        'Test-ExchangeAppAccessPolicy'
+        'New-ExchangeAppScopeGroup'
+        'Get-CalendarPublishing'
+        'Set-CalendarPublishing'
+        'Set-CalendarExternalBooking'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -17,6 +17,13 @@ internal static class Records
             : record.IsRoleDefinition ? record.AsRoleDefinition()
             : record.IsMirrorSummary ? record.AsMirrorSummary()
             : record.IsMirrorAction ? record.AsMirrorAction()
+            : record.IsAccessPolicy ? record.AsAccessPolicy()
+            : record.IsAccessPolicyTest ? record.AsAccessPolicyTest()
+            : record.IsScopeGroup ? record.AsScopeGroup()
+            : record.IsCalendarPublishing ? record.AsCalendarPublishing()
+            : record.IsExternalBooking ? record.AsExternalBooking()
+            : record.IsAccessReport ? record.AsAccessReport()
+            : record.IsMigrationStep ? record.AsMigrationStep()
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);

@@ -1,5 +1,11 @@
-//! App mailbox scoping: RBAC for Applications (Graph beta `roleManagement/exchange`).
+//! App mailbox scoping: RBAC for Applications (Graph beta `roleManagement/exchange`), the
+//! Application Access Policies it replaces, their scope groups, the access audit and the
+//! policy → RBAC migration.
 
+pub mod audit;
+pub mod migrate;
+pub mod policies;
 mod role_definitions;
+pub mod scope_group;
 
 pub use role_definitions::{RoleDefinition, get_role_definitions, list_role_definitions};

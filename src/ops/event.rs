@@ -2,6 +2,8 @@
 //! into the records PowerShell sees.
 
 use crate::access::RoleDefinition;
+use crate::access::{audit, migrate, policies, scope_group};
+use crate::calendar::{booking, publishing};
 use crate::error::ExoError;
 use crate::mirror::apply::{ActionRecord, StepSummary};
 use crate::session::ContextInfo;
@@ -33,4 +35,11 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(StepSummary),
     MirrorAction(ActionRecord),
+    AccessPolicy(policies::AccessPolicy),
+    AccessCheck(policies::AccessCheck),
+    ScopeGroup(scope_group::ScopeGroup),
+    CalendarPublishing(publishing::Publishing),
+    ExternalBooking(booking::ExternalBooking),
+    AccessReport(audit::AccessRow),
+    MigrationStep(migrate::Step),
 }
