@@ -25,6 +25,8 @@
         'Get-CalendarPublishing'
         'Set-CalendarPublishing'
         'Set-CalendarExternalBooking'
+        'Get-ExchangeAppAccessReport'
+        'ConvertTo-ExchangeAppRoleAssignment'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -131,6 +131,26 @@ typedef struct WireCalendarRequest {
  The backing storage uses a (ptr, size) representation that can safely cross
  FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
  */
+typedef struct WireAccessReportRequest {
+  struct WireBuffer buf;
+} WireAccessReportRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireMigrationRequest {
+  struct WireBuffer buf;
+} WireMigrationRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
 typedef struct WireEvent {
   struct WireBuffer buf;
 } WireEvent;
@@ -214,6 +234,10 @@ union ResultConstPtrOperationBoundaryError operation_get_calendar_publishing(str
 union ResultConstPtrOperationBoundaryError operation_set_calendar_publishing(struct WireCalendarRequest request);
 
 union ResultConstPtrOperationBoundaryError operation_set_calendar_external_booking(struct WireCalendarRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_get_app_access_report(struct WireAccessReportRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_convert_app_access_policies(struct WireMigrationRequest request);
 
 void operation_destroy(const struct Operation *instance);
 

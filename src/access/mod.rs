@@ -3,6 +3,7 @@
 //! policy → RBAC migration.
 
 pub mod audit;
+pub mod entra;
 pub mod migrate;
 pub mod policies;
 mod role_definitions;

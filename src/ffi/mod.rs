@@ -20,7 +20,7 @@ use interoptopus::wire::Wire;
 use interoptopus::{builtins_string, builtins_vec, builtins_wire, ffi, function, guard, service};
 
 use crate::auth::{Credential, Secret};
-use crate::access::{policies, scope_group};
+use crate::access::{audit, migrate, policies, scope_group};
 use crate::calendar::{booking, publishing};
 use crate::{access, mirror, ops, session};
 
@@ -195,6 +195,25 @@ impl Operation {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             started(booking::set(r.mailboxes, r.enabled, r.force))
+        })
+    }
+
+    /// `Get-ExchangeAppAccessReport`.
+    pub fn get_app_access_report(request: Wire<AccessReportRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(audit::report(r.apps, r.mailboxes))
+        })
+    }
+
+    /// `ConvertTo-ExchangeAppRoleAssignment`.
+    pub fn convert_app_access_policies(request: Wire<MigrationRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let options = migrate::Options { policies: r.policies, mailboxes: r.mailboxes, what_if: r.what_if, remove_policy: r.remove_policy };
+            started(migrate::convert(options))
         })
     }
 
