@@ -112,10 +112,22 @@ pub fn filter(restrict: &[&str], deny: &[&str]) -> String {
     parts.join(" -and ")
 }
 
-/// The scope's name: Exchange allows 64 characters.
+/// The end of an app id: enough to tell apps apart in a name Exchange caps at 64 characters.
+fn id_tail(app_id: &str) -> &str {
+    &app_id[app_id.len().saturating_sub(12)..]
+}
+
+/// The scope's name (at most 64 characters, the id last so truncation keeps names apart).
 fn scope_name(app: &App) -> String {
-    let name = format!("ExoKit {} {}", app.principal.display_name, &app.principal.app_id[..app.principal.app_id.len().min(8)]);
-    name.chars().take(64).collect()
+    let tail = id_tail(&app.principal.app_id);
+    let room = 64 - "ExoKit  ".len() - tail.len();
+    let display: String = app.principal.display_name.chars().take(room).collect();
+    format!("ExoKit {display} {tail}")
+}
+
+/// An assignment's name, fixed so a rerun finds it instead of adding a second one.
+fn assignment_name(app_id: &str, permission: &str) -> String {
+    format!("ExoKit {permission} {}", id_tail(app_id))
 }
 
 /// The plan for one app, pure: its changes and the warnings to show. `groups` gives each
@@ -244,8 +256,18 @@ async fn run(session: &Session, change: &Change) -> Result<()> {
             }
         }
         Change::Assignment { app_id, role, scope } => {
-            let params = parameters([("App", Some(json!(app_id))), ("Role", Some(json!(role))), ("CustomResourceScope", Some(json!(scope)))]);
-            exo.invoke("New-ManagementRoleAssignment", params).await.map(drop)
+            let name = assignment_name(app_id, role.trim_start_matches("Application "));
+            let params = parameters([
+                ("Name", Some(json!(name))),
+                ("App", Some(json!(app_id))),
+                ("Role", Some(json!(role))),
+                ("CustomResourceScope", Some(json!(scope))),
+            ]);
+            match exo.invoke("New-ManagementRoleAssignment", params).await {
+                // A rerun after a stopped migration: the assignment is there already.
+                Err(e) if exo::is(&e, exo::ALREADY_EXISTS) => Ok(()),
+                other => other.map(drop),
+            }
         }
         Change::RevokeEntra { principal_id, assignment_id, .. } => entra::revoke(&session.graph, principal_id, assignment_id).await,
         Change::RemovePolicy { identity, .. } => policies::remove_with(exo, identity).await,
@@ -368,6 +390,16 @@ mod tests {
 
     fn group(dn: &str) -> Option<ScopeGroup> {
         Some(ScopeGroup { distinguished_name: dn.into(), nested_groups: Vec::new() })
+    }
+
+    #[test]
+    fn names_fit_exchange_and_keep_apps_apart() {
+        let mut long = app(Vec::new());
+        long.principal.display_name = "A very long application display name that goes on and on and on".into();
+        long.principal.app_id = "1a1a0000-0000-4000-8000-0000000000a1".into();
+        let name = scope_name(&long);
+        assert!(name.chars().count() <= 64 && name.ends_with(" 0000000000a1"), "{name}");
+        assert_eq!(assignment_name("1a1a0000-0000-4000-8000-0000000000d4", "MailboxSettings.ReadWrite"), "ExoKit MailboxSettings.ReadWrite 0000000000d4");
     }
 
     #[test]

@@ -110,5 +110,16 @@ public sealed class AppAccessAuditTests
         dynamic still = admin.Run($"Get-ExchangeAppAccessReport -App 'Support Tool' -Mailbox {AppAccessTests.Carol}").Output.Single();
         Assert.Equal("Mail.Read", (string)still.EntraPermissions);
         Assert.Equal("Granted", (string)still.Access);
+
+        // Carol made a direct member, the same command finishes: the scope and assignment made by
+        // the first run are found, not doubled.
+        admin.Run($"New-ExchangeAppScopeGroup -Name Outer -Member {AppAccessTests.Carol}");
+        ShellResult rerun = admin.Run(
+            $"Get-ExchangeAppAccessPolicy -AppId {AppAccessTests.SupportTool} | ConvertTo-ExchangeAppRoleAssignment -RemovePolicy -Mailbox {Mailboxes} -Confirm:$false");
+        Assert.Null(rerun.Terminating);
+        Assert.DoesNotContain(rerun.Output, o => (string)o.Properties["Action"].Value == "New-ServicePrincipal");
+        Assert.Single(admin.Run("Get-ExchangeAppAccessPolicy").Output);
+        dynamic moved = admin.Run($"Get-ExchangeAppAccessReport -App 'Support Tool' -Mailbox {AppAccessTests.Carol}").Output.Single();
+        Assert.Equal("RbacScope", (string)moved.Via);
     }
 }

@@ -11,7 +11,12 @@ namespace ExoKit.Tests;
 public sealed class ModuleTests
 {
     private static readonly string[] Cmdlets =
-        ["Connect-ExoKit", "Disconnect-ExoKit", "Get-ExchangeAppRoleDefinition", "Get-ExoKitContext", "Invoke-ContactMirror"];
+    [
+        "Connect-ExoKit", "ConvertTo-ExchangeAppRoleAssignment", "Disconnect-ExoKit", "Get-CalendarPublishing",
+        "Get-ExchangeAppAccessPolicy", "Get-ExchangeAppAccessReport", "Get-ExchangeAppRoleDefinition", "Get-ExoKitContext",
+        "Invoke-ContactMirror", "New-ExchangeAppAccessPolicy", "New-ExchangeAppScopeGroup", "Remove-ExchangeAppAccessPolicy",
+        "Set-CalendarExternalBooking", "Set-CalendarPublishing", "Set-ExchangeAppAccessPolicy", "Test-ExchangeAppAccessPolicy",
+    ];
 
     [Fact]
     public void GetCommand_lists_exactly_the_exported_cmdlets()
