@@ -119,7 +119,7 @@ pub async fn gather(session: &Session, wanted: &[String]) -> Result<Vec<App>> {
         let policies = all_policies.iter().filter(|p| p.app_id.eq_ignore_ascii_case(&principal.app_id)).cloned().collect();
         apps.push(App { principal, grants, policies, exchange_pointer });
     }
-    apps.sort_by(|a, b| a.principal.display_name.to_lowercase().cmp(&b.principal.display_name.to_lowercase()));
+    apps.sort_by_key(|a| a.principal.display_name.to_lowercase());
     Ok(apps)
 }
 

@@ -135,6 +135,12 @@ fn assignment_name(app_id: &str, permission: &str) -> String {
 /// without an Entra mailbox permission to move, is an error naming it.
 pub fn plan(app: &App, groups: &[(String, Option<ScopeGroup>)], has_pointer: bool, remove_policy: bool) -> Result<(Vec<Change>, Vec<String>)> {
     let app_id = app.principal.app_id.clone();
+    if app.grants.is_empty() && has_pointer && remove_policy {
+        // A rerun after the permissions were revoked: only the policies are left to remove
+        // (still after the access check).
+        let removals = app.policies.iter().map(|p| Change::RemovePolicy { app_id: app_id.clone(), identity: p.identity.clone() }).collect();
+        return Ok((removals, Vec::new()));
+    }
     if app.grants.is_empty() {
         return Err(ExoError::invalid_argument("InputObject", format!("app {app_id} ({}) holds no Entra mailbox permission: its policies restrict nothing, so there is nothing to convert", app.principal.display_name)));
     }
@@ -190,6 +196,12 @@ pub async fn convert(options: Options) -> Result<()> {
     let chosen = choose_policies(all, &options.policies)?;
     let app_ids: Vec<String> = dedup(chosen.iter().map(|p| p.app_id.clone()).collect());
     let mut apps = audit::gather(&session, &app_ids).await?;
+    for policy in chosen.iter().filter(|p| !apps.iter().any(|a| a.principal.app_id.eq_ignore_ascii_case(&p.app_id))) {
+        ops::warning(format!(
+            "The policy '{}' is left as it is: its app {} holds no Entra mailbox permission and has no Exchange RBAC pointer, so it restricts nothing.",
+            policy.identity, policy.app_id
+        ));
+    }
     for app in &mut apps {
         // Only the chosen policies move; the app's others stay as they are.
         app.policies.retain(|p| chosen.iter().any(|c| c.identity == p.identity));
@@ -424,6 +436,14 @@ mod tests {
         assert!(matches!(&changes[1], Change::Scope { filter, .. } if filter == "MemberOfGroup -ne 'CN=exec'"));
         assert!(matches!(&changes[2], Change::Assignment { role, .. } if role == "Application Mail.Read"));
         assert!(matches!(&changes[3], Change::RevokeEntra { assignment_id, .. } if assignment_id == "as-1"));
+    }
+
+    #[test]
+    fn a_rerun_after_revocation_only_removes_the_policies() {
+        let mut revoked = app(vec![policy("p", AccessRight::Restrict)]);
+        revoked.grants.clear();
+        let (changes, _) = plan(&revoked, &[("p".into(), group("CN=a"))], true, true).unwrap();
+        assert_eq!(changes, vec![Change::RemovePolicy { app_id: "1a1a0000-0000".into(), identity: "p".into() }]);
     }
 
     #[test]
