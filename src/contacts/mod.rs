@@ -4,8 +4,10 @@
 //! Every call to a mailbox takes a slot of the client's [`MailboxGate`](crate::graph::MailboxGate)
 //! first, so no caller can exceed Outlook's four concurrent requests per mailbox.
 
+mod delta;
 mod folders;
 
+pub use delta::{DeltaRound, delta, is_removed};
 pub use folders::{Folder, create_folder, find_folder};
 
 use serde_json::Value;
