@@ -96,7 +96,7 @@ impl Operation {
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let source = mirror_source(&request, variables.as_slice());
             started(async move {
-                let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru };
+                let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru, state: None };
                 mirror::apply::invoke(invocation).await
             })
         })

@@ -18,8 +18,10 @@ use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
 use crate::mirror::run::Run;
 use crate::mirror::scope::{self, ListedUser, ResolvedUser};
 use crate::ops::{self, Record};
+use crate::state::StateStore;
 use crate::users;
 
+use super::delta::TenantState;
 use super::pair::{self, Pair};
 use super::reads;
 use super::records::{ActionRecord, StepSummary};
@@ -34,6 +36,8 @@ pub struct Settings {
     pub dry_run: bool,
     /// Write one record per contact action (`-PassThru`, `-WhatIf`).
     pub actions: bool,
+    /// The state file: folders are read by delta rounds and the hub folder's id is remembered.
+    pub state: Option<Arc<StateStore>>,
 }
 
 /// Everything a tenant's run needs, shared by its steps.
@@ -44,6 +48,7 @@ struct Tenant<'a> {
     shared_id: String,
     folder_id: Option<String>,
     report: TenantReport,
+    state: Option<TenantState>,
 }
 
 /// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
@@ -57,15 +62,12 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
         .map_err(|e| context(e, &format!("the shared mailbox '{}'", config.shared_mailbox)))?;
     let listed = select_users(graph, config).await?;
     let scope = scope::exclude_shared_mailbox(listed, &shared.id);
-    let folder_id = hub_folder(graph, config, &shared.id, settings.dry_run).await?;
+    let state = settings.state.clone().map(|store| TenantState::new(store, &config.tenant_id, graph));
+    let (folder_id, hub) = read_hub(graph, config, &shared.id, settings.dry_run, state.as_ref()).await?;
     let shown_id = folder_id.clone().unwrap_or_else(|| "(dry run: not created)".into());
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
-    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run) };
-    let hub = match &tenant.folder_id {
-        Some(id) => reads::list(graph, &tenant.shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
-        None => Vec::new(),
-    };
-    let mut mailboxes = read_users(graph, &scope.users).await;
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state };
+    let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
     // The reads of every mailbox happen before step 1, so they count in its figures.
     let collect = (requests(graph) - first_request, clock.elapsed());
@@ -108,6 +110,35 @@ async fn select_users(graph: &GraphClient, config: &TenantConfig) -> Result<Vec<
     }
 }
 
+/// The hub folder's id and contents. With a state, the id found last time is used without a
+/// request; when that folder is gone (renamed, deleted) the id is forgotten and found again.
+async fn read_hub(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool, state: Option<&TenantState>) -> Result<(Option<String>, Vec<Contact>)> {
+    let remembered = match state {
+        Some(state) => state.store.hub_folder(&state.tenant, shared_id, &config.hub_folder)?,
+        None => None,
+    };
+    if let (Some(id), Some(state)) = (&remembered, state) {
+        match reads::folder(graph, Some(state), shared_id, Some(id)).await {
+            Ok(hub) => return Ok((remembered.clone(), hub)),
+            Err(error) if is_not_found(&error) => state.store.set_hub_folder(&state.tenant, shared_id, &config.hub_folder, None)?,
+            Err(error) => return Err(context(error, "the shared folder")),
+        }
+    }
+    let folder_id = hub_folder(graph, config, shared_id, dry_run).await?;
+    if let (Some(id), Some(state)) = (&folder_id, state) {
+        state.store.set_hub_folder(&state.tenant, shared_id, &config.hub_folder, Some(id))?;
+    }
+    let hub = match &folder_id {
+        Some(id) => reads::folder(graph, state, shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
+        None => Vec::new(),
+    };
+    Ok((folder_id, hub))
+}
+
+fn is_not_found(error: &ExoError) -> bool {
+    matches!(error, ExoError::Service { status: 404, .. })
+}
+
 /// The hub folder's id; `None` in a dry run when it does not exist yet (D7: no write at all).
 /// A folder that cannot be created stops the tenant (D10), never falls back to another folder.
 async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool) -> Result<Option<String>> {
@@ -136,14 +167,14 @@ enum Mailbox {
 }
 
 /// Every user's default Contacts folder, read at once.
-async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Mailbox> {
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>) -> Vec<Mailbox> {
     let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
     let mut reads = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
-        let (graph, slots, id) = (graph.clone(), slots.clone(), user.id.clone());
+        let (graph, slots, id, state) = (graph.clone(), slots.clone(), user.id.clone(), state.cloned());
         ops::spawn_into(&mut reads, async move {
             let _slot = slots.acquire_owned().await.expect("never closed");
-            (index, reads::list(&graph, &id, None).await)
+            (index, reads::folder(&graph, state.as_ref(), &id, None).await)
         });
     }
     let mut contacts: Vec<Mailbox> = vec![Mailbox::Failed; users.len()];
