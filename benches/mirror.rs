@@ -68,6 +68,7 @@ fn main() {
             what_if: false,
             pass_thru: false,
             state: state_path.clone(),
+            deletes: Default::default(),
         }))
         .wait();
         let wall = started.elapsed();

@@ -51,6 +51,11 @@ pub fn update_request(mailbox: &str, id: &str, patch: Value) -> BatchRequest {
     BatchRequest::new(Method::Patch, format!("/users/{}/contacts/{}", segment(mailbox), segment(id)), Some(patch))
 }
 
+/// The request that deletes a contact.
+pub fn delete_request(mailbox: &str, id: &str) -> BatchRequest {
+    BatchRequest::new(Method::Delete, format!("/users/{}/contacts/{}", segment(mailbox), segment(id)), None)
+}
+
 /// The request that reads one contact whole.
 pub fn get_request(mailbox: &str, id: &str, select: &str) -> BatchRequest {
     BatchRequest::new(Method::Get, format!("/users/{}/contacts/{}?$select={select}", segment(mailbox), segment(id)), None)

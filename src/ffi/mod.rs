@@ -88,17 +88,15 @@ impl Operation {
         })
     }
 
-    /// `Invoke-ContactMirror`. `variables` is a JSON object of the `-FromEnvironment`
-    /// variables (UTF-8 bytes the caller zeroes after the call; empty otherwise).
+    /// `Invoke-ContactMirror`. `variables` is a JSON object of variables (UTF-8 bytes the caller
+    /// zeroes after the call): the state location ones always, and with `-FromEnvironment` every
+    /// `AUTOMATION_SYNCCONTACTS_*` and network one.
     pub fn invoke_contact_mirror(request: Wire<MirrorRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            let source = mirror_source(&request, variables.as_slice());
-            started(async move {
-                let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru, state: None };
-                mirror::apply::invoke(invocation).await
-            })
+            let prepared = mirror_invocation(&request, variables.as_slice());
+            started(async move { mirror::apply::invoke(prepared?).await })
         })
     }
 
@@ -116,18 +114,28 @@ impl Operation {
     }
 }
 
-/// Where `Invoke-ContactMirror` takes its configuration from.
-fn mirror_source(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::ConfigSource> {
-    if !request.from_environment {
-        return Ok(mirror::apply::ConfigSource::Parameters {
+/// `Invoke-ContactMirror`'s request and variables as an invocation: where the configuration
+/// comes from, and where the state file is (the location variables cross in `variables` too).
+fn mirror_invocation(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::Invocation> {
+    let parsed: std::collections::BTreeMap<String, String> = if variables.is_empty() {
+        Default::default()
+    } else {
+        serde_json::from_slice(variables)
+            .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?
+    };
+    let lookup = |name: &str| parsed.get(name).cloned();
+    let state = crate::state::location::resolve(request.state_path.as_deref(), &lookup, cfg!(windows))?;
+    let deletes = mirror::apply::Deletes::from_request(request.propagate_deletes, request.max_deletes, request.from_environment.then_some(&lookup))?;
+    let source = if request.from_environment {
+        mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect())
+    } else {
+        mirror::apply::ConfigSource::Parameters {
             shared_mailbox: request.shared_mailbox.clone().unwrap_or_default(),
             folder_name: request.folder_name.clone(),
             users: request.users.clone(),
-        });
-    }
-    let parsed: std::collections::BTreeMap<String, String> = serde_json::from_slice(variables)
-        .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?;
-    Ok(mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect()))
+        }
+    };
+    Ok(mirror::apply::Invocation { source, what_if: request.what_if, pass_thru: request.pass_thru, state: Some(state), deletes })
 }
 
 fn started<F>(work: F) -> ffi::Result<Operation, BoundaryError>

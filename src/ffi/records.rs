@@ -87,7 +87,7 @@ pub struct MirrorAction {
     pub Step: String,
     /// The mailbox written to.
     pub Mailbox: String,
-    /// `Create`, `Update` or `Skip`.
+    /// `Create`, `Update`, `WriteBack`, `Skip` or `Delete`.
     pub Action: String,
     /// `Done`, `Failed`, `WhatIf` or `Skipped`.
     pub Outcome: String,
@@ -96,6 +96,8 @@ pub struct MirrorAction {
     pub SyncId: Option<String>,
     pub Changed: Vec<String>,
     pub Error: Option<String>,
+    /// Why a contact is deleted (`Delete` only).
+    pub Reason: Option<String>,
 }
 
 /// `Invoke-ContactMirror`'s parameters, except the variables of `-FromEnvironment` (which may
@@ -109,6 +111,12 @@ pub struct MirrorRequest {
     pub what_if: bool,
     pub pass_thru: bool,
     pub from_environment: bool,
+    /// `-StatePath` (else `AUTOMATION_SYNCCONTACTS_STATE_PATH`, else the user's state directory).
+    pub state_path: Option<String>,
+    /// `-PropagateDeletes` (or `AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES` with `-FromEnvironment`).
+    pub propagate_deletes: bool,
+    /// `-MaxDeletes`; -1 when not given.
+    pub max_deletes: i32,
 }
 
 /// `Get-ExoKitContext`: the current connection, without any credential.
@@ -285,6 +293,7 @@ impl From<mirror::apply::ActionRecord> for MirrorAction {
             SyncId: a.sync_id,
             Changed: a.changed,
             Error: a.error,
+            Reason: a.reason,
         }
     }
 }

@@ -25,6 +25,7 @@
 pub mod apply;
 pub mod config;
 pub mod contact;
+pub mod deletes;
 pub mod matching;
 pub mod payload;
 pub mod plan;

@@ -70,8 +70,16 @@ impl StateStore {
             if reseed {
                 tx.execute("DELETE FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3", k)?;
             }
-            for id in &changes.removed {
-                tx.execute("DELETE FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND id = ?4", params![key.tenant, key.mailbox, key.folder, id])?;
+            for gone in &changes.removed {
+                tx.execute("DELETE FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND id = ?4", params![key.tenant, key.mailbox, key.folder, gone.id])?;
+                // Kept until the delete phase deals with it, in the same transaction as the
+                // snapshot: a run killed after this round still knows the contact left.
+                if let Some(sync_id) = &gone.sync_id {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO tombstones (tenant, mailbox, folder, contact_id, sync_id) VALUES (?1, ?2, ?3, ?4, ?5)",
+                        params![key.tenant, key.mailbox, key.folder, gone.id, sync_id],
+                    )?;
+                }
             }
             let rows: Vec<&SeenContact> = if reseed { snapshot.contacts.iter().collect() } else { changes.upserted.iter().collect() };
             for seen in rows {
@@ -100,6 +108,21 @@ impl StateStore {
             db.execute("DELETE FROM folders WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3", k)?;
             Ok(())
         })
+    }
+
+    /// The synced contacts that left a folder of the tenant and are not dealt with yet:
+    /// (mailbox, folder, SyncId).
+    pub fn tombstones(&self, tenant: &str) -> Result<Vec<(String, String, String)>> {
+        self.with(|db| {
+            let mut statement = db.prepare("SELECT mailbox, folder, sync_id FROM tombstones WHERE tenant = ?1 ORDER BY rowid")?;
+            let rows = statement.query_map([tenant], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// Forgets the tenant's tombstones once the delete phase has dealt with them.
+    pub fn clear_tombstones(&self, tenant: &str) -> Result<()> {
+        self.with(|db| db.execute("DELETE FROM tombstones WHERE tenant = ?1", [tenant]).map(|_| ()))
     }
 
     /// The hub folder's id as last found (saves walking the folder tree every run).

@@ -10,7 +10,8 @@ pub const APPLICATION_ID: i32 = 0x4558_4B53;
 /// Migration `n` (1-based) brings a file from version `n - 1` to `n`. Append only: a released
 /// migration never changes.
 const MIGRATIONS: &[&str] = &[
-    // 1: delta links and snapshots per folder, the hub folder's id, runs and their journal.
+    // 1: delta links and snapshots per folder, the hub folder's id, tombstones (synced contacts
+    // that left a folder, until the delete phase has dealt with them), runs and their journal.
     "CREATE TABLE schema_version (version INTEGER NOT NULL);
      INSERT INTO schema_version (version) VALUES (0);
      CREATE TABLE folders (
@@ -24,6 +25,9 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE hub_folders (
          tenant TEXT NOT NULL, shared_mailbox TEXT NOT NULL, name TEXT NOT NULL, folder_id TEXT NOT NULL,
          PRIMARY KEY (tenant, shared_mailbox, name));
+     CREATE TABLE tombstones (
+         tenant TEXT NOT NULL, mailbox TEXT NOT NULL, folder TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL,
+         PRIMARY KEY (tenant, mailbox, folder, contact_id));
      CREATE TABLE runs (
          id INTEGER PRIMARY KEY AUTOINCREMENT, tenant TEXT NOT NULL, started_at TEXT NOT NULL, finished_at TEXT);
      CREATE TABLE journal (

@@ -30,23 +30,30 @@ pub struct FolderSnapshot {
     pub contacts: Vec<SeenContact>,
 }
 
-/// What a round did to a snapshot: the rows to write and the ids to delete.
+/// What a round did to a snapshot: the rows to write and the contacts that left.
 #[derive(Debug, Default, PartialEq)]
 pub struct Changes {
     pub upserted: Vec<SeenContact>,
-    pub removed: Vec<String>,
+    pub removed: Vec<SeenContact>,
 }
 
 impl FolderSnapshot {
+    /// The contacts of `before` that this snapshot no longer holds: what a first round that
+    /// replaced a lost delta state learned left the folder.
+    pub fn gone_since(&self, before: &FolderSnapshot) -> Vec<SeenContact> {
+        before.contacts.iter().filter(|old| !self.contacts.iter().any(|c| c.id == old.id)).cloned().collect()
+    }
+
     /// Applies a delta round's entries: an `@removed` entry drops the contact, any other
     /// replaces it (keeping its place) or adds it at the end.
     pub fn apply(&mut self, entries: Vec<Value>) -> Changes {
         let mut changes = Changes::default();
         for entry in entries {
             if is_removed(&entry) {
-                if let Some(id) = entry.get("id").and_then(Value::as_str) {
-                    self.contacts.retain(|c| c.id != id);
-                    changes.removed.push(id.to_string());
+                if let Some(id) = entry.get("id").and_then(Value::as_str)
+                    && let Some(index) = self.contacts.iter().position(|c| c.id == id)
+                {
+                    changes.removed.push(self.contacts.remove(index));
                 }
                 continue;
             }
@@ -103,7 +110,11 @@ mod tests {
         assert_eq!(ids, ["a", "c"]);
         assert_eq!(snapshot.contacts[0].sync_id.as_deref(), Some(SYNC));
         assert!(snapshot.contacts[0].body.get("@odata.type").is_none(), "annotations are not kept");
-        assert_eq!(changes.removed, ["b"]);
+        assert_eq!(changes.removed.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["b"]);
+        let before = snapshot.clone();
+        let mut after = FolderSnapshot::default();
+        after.apply(vec![json!({"id": "c", "givenName": "C"})]);
+        assert_eq!(after.gone_since(&before).iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["a"]);
         assert_eq!(changes.upserted.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["a", "c"]);
     }
 

@@ -32,8 +32,23 @@ fn a_saved_round_reads_back_in_order_and_only_for_its_endpoint() {
     assert_eq!(store.folder(&key("u2"), "http://graph").unwrap(), None);
     let summary = store.summary().unwrap();
     assert_eq!((summary.len(), summary[0].contacts), (1, 2));
+    assert_eq!(store.tombstones("contoso").unwrap(), Vec::<(String, String, String)>::new(), "b had no SyncId: no tombstone");
     store.forget_folder(&key("u1")).unwrap();
     assert_eq!(store.folder(&key("u1"), "http://graph").unwrap(), None);
+}
+
+#[test]
+fn a_synced_contact_that_leaves_a_folder_leaves_a_tombstone_until_cleared() {
+    let store = StateStore::open(&temp("tombstones")).unwrap();
+    let sync = "0b3f0e2c-4a1d-4f6b-9c8e-7d5a3b2c1e0f";
+    let mut snapshot = FolderSnapshot::default();
+    let changes = snapshot.apply(vec![json!({"id": "a", "personalNotes": format!("SyncId={sync}")}), json!({"id": "b"})]);
+    store.save_folder(&key("u1"), "e", "l1", &snapshot, &changes, true).unwrap();
+    let changes = snapshot.apply(vec![json!({"id": "a", "@removed": {}}), json!({"id": "b", "@removed": {}})]);
+    store.save_folder(&key("u1"), "e", "l2", &snapshot, &changes, false).unwrap();
+    assert_eq!(store.tombstones("contoso").unwrap(), [("u1".to_string(), String::new(), sync.to_string())]);
+    store.clear_tombstones("contoso").unwrap();
+    assert!(store.tombstones("contoso").unwrap().is_empty());
 }
 
 #[test]

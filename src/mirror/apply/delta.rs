@@ -37,19 +37,22 @@ pub async fn read(graph: &GraphClient, state: &TenantState, mailbox: &str, folde
     let origin = format!("contacts of {mailbox}");
     let key = state.key(mailbox, folder);
     let saved = state.store.folder(&key, &state.endpoint)?;
-    let (round, mut snapshot, reseed) = match saved {
+    let (round, mut snapshot, reseed, before) = match saved {
         Some(saved) => match contacts::delta(graph, mailbox, folder, CONTACT_SELECT, Some(&saved.delta_link)).await {
-            Ok(round) => (round, saved.snapshot, false),
+            Ok(round) => (round, saved.snapshot, false, None),
             Err(ExoError::Cancelled) => return Err(ExoError::Cancelled),
             Err(error) => {
                 ops::verbose(format!("The saved delta state of {origin} cannot be used ({error}); reading the folder whole."));
-                state.store.forget_folder(&key)?;
-                (contacts::delta(graph, mailbox, folder, CONTACT_SELECT, None).await?, FolderSnapshot::default(), true)
+                (contacts::delta(graph, mailbox, folder, CONTACT_SELECT, None).await?, FolderSnapshot::default(), true, Some(saved.snapshot))
             }
         },
-        None => (contacts::delta(graph, mailbox, folder, CONTACT_SELECT, None).await?, FolderSnapshot::default(), true),
+        None => (contacts::delta(graph, mailbox, folder, CONTACT_SELECT, None).await?, FolderSnapshot::default(), true, None),
     };
-    let changes = snapshot.apply(round.changes);
+    let mut changes = snapshot.apply(round.changes);
+    // A re-seeded folder still tells what left it since the state last saw it.
+    if let Some(before) = before {
+        changes.removed.extend(snapshot.gone_since(&before));
+    }
     state.store.save_folder(&key, &state.endpoint, &round.delta_link, &snapshot, &changes, reseed)?;
     snapshot.contacts.iter().map(|seen| Contact::from_graph(&seen.body, NotesRead::Listed, &origin)).collect()
 }

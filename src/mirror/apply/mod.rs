@@ -3,6 +3,7 @@
 //! requests in flight per mailbox, many mailboxes at once) and report. Everything that touches
 //! the network for `Invoke-ContactMirror` is here; every decision is in the pure modules.
 
+mod deletes;
 mod delta;
 mod pair;
 mod reads;
@@ -27,6 +28,8 @@ use crate::ops;
 use crate::session::{self, ConnectOptions};
 use crate::state::StateStore;
 
+pub use crate::mirror::deletes::Deletes;
+
 /// Where the configuration comes from.
 pub enum ConfigSource {
     /// `Invoke-ContactMirror -SharedMailbox … [-User …]` on the `Connect-ExoKit` session.
@@ -45,6 +48,8 @@ pub struct Invocation {
     /// The state file (delta links, snapshots); `None` reads every folder whole with lists and
     /// keeps nothing (the engine tests' default).
     pub state: Option<PathBuf>,
+    /// `-PropagateDeletes`, `-MaxDeletes` (deletes need the state: without one, none happen).
+    pub deletes: Deletes,
 }
 
 /// Runs every configured tenant. A tenant that fails is reported and the next one runs (the
@@ -68,6 +73,7 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
         dry_run: config.dry_run || what_if,
         actions: invocation.pass_thru || config.dry_run || what_if,
         state,
+        deletes: invocation.deletes,
     };
     for tenant_config in &config.tenants {
         let outcome = match connection(tenant_config, &network).await {

@@ -13,6 +13,7 @@ use crate::error::{ExoError, Result};
 use crate::graph::GraphClient;
 use crate::mirror::config::{TenantConfig, UserSelection};
 use crate::mirror::contact::Contact;
+use crate::mirror::deletes::Deletes;
 use crate::mirror::plan::{Action, Step};
 use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
 use crate::mirror::run::Run;
@@ -21,6 +22,7 @@ use crate::ops::{self, Record};
 use crate::state::StateStore;
 use crate::users;
 
+use super::deletes;
 use super::delta::TenantState;
 use super::pair::{self, Pair};
 use super::reads;
@@ -38,6 +40,8 @@ pub struct Settings {
     pub actions: bool,
     /// The state file: folders are read by delta rounds and the hub folder's id is remembered.
     pub state: Option<Arc<StateStore>>,
+    /// `-PropagateDeletes` and `-MaxDeletes`.
+    pub deletes: Deletes,
 }
 
 /// Everything a tenant's run needs, shared by its steps.
@@ -68,6 +72,8 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
     let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state };
     let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
+    let mut hub = hub;
+    tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await?;
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
     // The reads of every mailbox happen before step 1, so they count in its figures.
     let collect = (requests(graph) - first_request, clock.elapsed());
@@ -199,6 +205,20 @@ fn without_mailbox(error: &ExoError) -> bool {
 }
 
 impl Tenant<'_> {
+    /// Deletes what the tombstones call for (with `-PropagateDeletes`), before step 1.
+    async fn delete_phase(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], hub: &mut Vec<Contact>) -> Result<()> {
+        let hub_folder = deletes::Folder { id: &self.shared_id, name: &self.config.shared_mailbox, contacts: hub };
+        let folders: Vec<deletes::Folder> = users
+            .iter()
+            .zip(mailboxes.iter_mut())
+            .filter_map(|(user, mailbox)| match mailbox {
+                Mailbox::Read(contacts) => Some(deletes::Folder { id: &user.id, name: &user.listed_as, contacts }),
+                _ => None,
+            })
+            .collect();
+        deletes::run(self.graph, self.state.as_ref(), self.settings.deletes, self.settings.dry_run, hub_folder, folders).await
+    }
+
     /// Step 1: every user's contacts into the hub, user by user, so that a contact two users
     /// hold is created once. Returns the hub as it is afterwards.
     async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], mut hub: Vec<Contact>) -> Vec<Contact> {
