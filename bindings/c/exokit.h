@@ -20,6 +20,16 @@
 #define PER_MAILBOX 4
 
 /*
+ Small on purpose: a routine run deletes a few contacts; more is more likely an accident.
+ */
+#define DEFAULT_MAX_DELETES 10
+
+/*
+ `PRAGMA application_id` of ExoKit's state files ("EXKS").
+ */
+#define APPLICATION_ID 1163414355
+
+/*
  Failures of the boundary itself; everything else travels as an [`Event::Error`].
  */
 enum BoundaryError
