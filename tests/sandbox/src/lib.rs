@@ -14,6 +14,7 @@ pub mod directory;
 pub mod dump;
 pub mod exchange;
 pub mod faults;
+pub mod freeze;
 pub mod generate;
 pub mod graph_error;
 pub mod latency;

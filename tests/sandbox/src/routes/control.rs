@@ -15,6 +15,9 @@
 //!   "timeScale": 1}` (each optional) → the limits per app and mailbox; `GET` → the limits in
 //!   force (after the time scale); `DELETE` forgets all windows
 //! - `PUT /_sandbox/token-lifetime` `{"seconds": N}` → the lifetime of tokens issued from now on
+//! - `PUT /_sandbox/freeze` `{"after": N}` → after N more requests every request waits; `GET` →
+//!   `{"after", "admitted", "waiting"}`; `DELETE` releases, refusing the waiting ones unrun (crash
+//!   tests kill their client at such a point)
 
 use std::time::Duration;
 
@@ -47,6 +50,26 @@ pub fn router() -> Router<Shared> {
             put(set_throttle).get(throttle).delete(reset_throttle),
         )
         .route("/token-lifetime", put(set_token_lifetime))
+        .route("/freeze", put(set_freeze).get(freeze).delete(release_freeze))
+}
+
+#[derive(serde::Deserialize)]
+struct FreezeBody {
+    after: u64,
+}
+
+async fn set_freeze(State(state): State<Shared>, Json(body): Json<FreezeBody>) -> Json<crate::freeze::FreezeStatus> {
+    state.freeze.set(Some(body.after));
+    Json(state.freeze.status())
+}
+
+async fn freeze(State(state): State<Shared>) -> Json<crate::freeze::FreezeStatus> {
+    Json(state.freeze.status())
+}
+
+async fn release_freeze(State(state): State<Shared>) -> Json<crate::freeze::FreezeStatus> {
+    state.freeze.set(None);
+    Json(state.freeze.status())
 }
 
 async fn requests(State(state): State<Shared>) -> Json<Vec<LogEntry>> {
