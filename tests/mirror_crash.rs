@@ -160,6 +160,7 @@ fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicat
 
     let points: Vec<u64> = (0..KILL_POINTS).map(|i| 1 + i * (total - 2) / (KILL_POINTS - 1)).collect();
     let mut killed_at = Vec::new();
+    let mut resumed = 0;
     for &point in &points {
         let sandbox = start(crash_seed());
         let state = state_file(&format!("point-{point}"));
@@ -171,6 +172,10 @@ fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicat
         connect(&sandbox);
         let events = run(&state);
         assert!(errors(&events).is_empty(), "rerun after a kill at request {point}: {:?}", errors(&events));
+        // The journal: the rerun says what the killed run left unanswered.
+        if lines(&events).iter().any(|l| l.starts_with("Resuming after an interrupted run")) {
+            resumed += 1;
+        }
         let got = picture(&sandbox);
         for (folder, contacts) in got.iter().enumerate() {
             let mut emails: Vec<&str> = contacts.iter().map(|c| c.split(" | ").nth(1).unwrap()).collect();
@@ -189,6 +194,7 @@ fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicat
     }
     let mut distinct = killed_at.clone();
     distinct.dedup();
-    eprintln!("a first sync of {total} requests, killed unfinished at {killed_at:?}");
+    eprintln!("a first sync of {total} requests, killed unfinished at {killed_at:?}; {resumed} reruns resumed a journalled run");
+    assert!(resumed >= KILL_POINTS as usize / 2, "only {resumed} reruns found the killed run in the journal");
     assert!(distinct.len() >= 20, "only {} runs were killed unfinished (at {killed_at:?}) of {total} requests", distinct.len());
 }

@@ -9,11 +9,13 @@
 //! the lock when the process dies, however it dies.
 
 pub mod folders;
+pub mod journal;
 pub mod location;
 pub mod schema;
 pub mod snapshot;
 
 pub use folders::{FolderKey, FolderSummary, SavedFolder};
+pub use journal::{Interrupted, JournalEntry, Reconciled};
 pub use location::{LOCATION_VARIABLES, STATE_PATH_VARIABLE};
 pub use snapshot::{Changes, FolderSnapshot, SeenContact};
 

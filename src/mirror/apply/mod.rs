@@ -5,6 +5,7 @@
 
 mod deletes;
 mod delta;
+mod journal;
 mod pair;
 mod reads;
 mod records;

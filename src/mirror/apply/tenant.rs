@@ -24,6 +24,7 @@ use crate::users;
 
 use super::deletes;
 use super::delta::TenantState;
+use super::journal::Journal;
 use super::pair::{self, Pair};
 use super::reads;
 use super::records::{ActionRecord, StepSummary};
@@ -53,6 +54,7 @@ struct Tenant<'a> {
     folder_id: Option<String>,
     report: TenantReport,
     state: Option<TenantState>,
+    journal: Option<Journal>,
 }
 
 /// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
@@ -70,9 +72,11 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     let (folder_id, hub) = read_hub(graph, config, &shared.id, settings.dry_run, state.as_ref()).await?;
     let shown_id = folder_id.clone().unwrap_or_else(|| "(dry run: not created)".into());
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
-    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state };
+    let journal = if settings.dry_run { None } else { state.as_ref().and_then(Journal::start) };
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal };
     let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
     let mut hub = hub;
+    tenant.reconcile_interrupted(&scope.users, &mailboxes, &hub);
     tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await?;
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
     // The reads of every mailbox happen before step 1, so they count in its figures.
@@ -86,6 +90,9 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     // Summaries last, after every log line, so that a table of them is not cut by the lines.
     tenant.summary(Step::Collect, collect.0, collect.1);
     tenant.summary(Step::Distribute, distribute.0, distribute.1);
+    if let Some(journal) = &tenant.journal {
+        journal.finish();
+    }
     Ok(tenant.report)
 }
 
@@ -205,6 +212,18 @@ fn without_mailbox(error: &ExoError) -> bool {
 }
 
 impl Tenant<'_> {
+    /// What a killed run left unanswered, checked against this run's reads.
+    fn reconcile_interrupted(&self, users: &[ResolvedUser], mailboxes: &[Mailbox], hub: &[Contact]) {
+        let Some(journal) = &self.journal else { return };
+        let mut folders: Vec<(&str, &[Contact])> = vec![(self.shared_id.as_str(), hub)];
+        for (user, mailbox) in users.iter().zip(mailboxes) {
+            if let Mailbox::Read(contacts) = mailbox {
+                folders.push((user.id.as_str(), contacts.as_slice()));
+            }
+        }
+        journal.reconcile_interrupted(&folders);
+    }
+
     /// Deletes what the tombstones call for (with `-PropagateDeletes`), before step 1.
     async fn delete_phase(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], hub: &mut Vec<Contact>) -> Result<()> {
         let hub_folder = deletes::Folder { id: &self.shared_id, name: &self.config.shared_mailbox, contacts: hub };
@@ -245,7 +264,7 @@ impl Tenant<'_> {
                     continue;
                 }
             };
-            let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions).await;
+            let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions, self.journal.as_ref()).await;
             hub = merge(planned.targets, &executed.targets);
             merge_into(sources, &executed.sources);
             let target = self.config.shared_mailbox.clone();
@@ -280,6 +299,7 @@ impl Tenant<'_> {
                 user_id: user.id.clone(),
                 started_at: self.settings.started_at,
                 dry_run: self.settings.dry_run,
+                journal: self.journal.clone(),
             };
             let slots = slots.clone();
             ops::spawn_into(&mut tasks, async move {
@@ -358,6 +378,7 @@ struct Distribution {
     user_id: String,
     started_at: DateTime<Utc>,
     dry_run: bool,
+    journal: Option<Journal>,
 }
 
 impl Distribution {
@@ -366,7 +387,7 @@ impl Distribution {
         let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
         let mut sources = self.hub.as_ref().clone();
         let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, self.targets).await?;
-        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions).await)
+        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions, self.journal.as_ref()).await)
     }
 }
 
