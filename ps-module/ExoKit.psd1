@@ -16,6 +16,8 @@
         'Get-ExoKitContext'
         'Get-ExchangeAppRoleDefinition'
         'Invoke-ContactMirror'
+        'Get-ContactMirrorState'
+        'Reset-ContactMirrorState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

@@ -156,3 +156,27 @@ fn a_state_file_in_use_stops_the_run_before_any_request() {
     assert!(graph_requests(&sandbox).is_empty(), "{:?}", graph_requests(&sandbox));
     drop(holder);
 }
+
+#[test]
+fn get_lists_each_folder_the_state_holds_and_reset_deletes_the_file() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let _sandbox = start(three_users());
+    let state = state_file("view");
+    run_with(Some(&state));
+    run_with(Some(&state));
+    let events = Operation::start(exokit::mirror::state_view::get(state.clone())).wait();
+    let entries: Vec<_> = events
+        .iter()
+        .filter_map(|e| if let Event::Record(exokit::ops::Record::MirrorState(s)) = e { Some(s.clone()) } else { None })
+        .collect();
+    assert_eq!(entries.len(), 4, "the hub folder and three users: {entries:?}");
+    let hub = entries.iter().find(|e| e.mailbox == HUB).expect("the hub's folder");
+    assert_eq!((hub.folder.as_str(), hub.contacts, hub.synced_contacts), ("Shared folder", 4, 4));
+    assert!(entries.iter().all(|e| e.tenant == DOMAIN && e.last_run_finished.is_some() && e.path == state.display().to_string()), "{entries:?}");
+    let events = Operation::start(exokit::mirror::state_view::reset(state.clone())).wait();
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    assert!(!state.exists());
+    let events = Operation::start(exokit::mirror::state_view::get(state.clone())).wait();
+    assert!(events.iter().all(|e| !matches!(e, Event::Record(_))), "nothing once reset");
+    assert!(!state.exists(), "Get does not create the file");
+}

@@ -111,6 +111,16 @@ typedef struct WireMirrorRequest {
  The backing storage uses a (ptr, size) representation that can safely cross
  FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
  */
+typedef struct WireStateRequest {
+  struct WireBuffer buf;
+} WireStateRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
 typedef struct WireEvent {
   struct WireBuffer buf;
 } WireEvent;
@@ -176,6 +186,10 @@ union ResultConstPtrOperationBoundaryError operation_disconnect(void);
 union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct WireRoleDefinitionQuery query);
 
 union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
+
+union ResultConstPtrOperationBoundaryError operation_get_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
+
+union ResultConstPtrOperationBoundaryError operation_reset_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
 
 void operation_destroy(const struct Operation *instance);
 

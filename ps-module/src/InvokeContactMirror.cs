@@ -75,7 +75,7 @@ public sealed class InvokeContactMirror : OperationCmdlet
             what_if = whatIf,
             pass_thru = PassThru.IsPresent,
             from_environment = FromEnvironment.IsPresent,
-            state_path = StatePath is null ? null : SessionState.Path.GetUnresolvedProviderPathFromPSPath(StatePath),
+            state_path = StateLocation.Resolve(this, StatePath),
             propagate_deletes = PropagateDeletes.IsPresent,
             max_deletes = MaxDeletes ?? -1,
         };
@@ -83,9 +83,6 @@ public sealed class InvokeContactMirror : OperationCmdlet
         using var variables = new SecretBytes(CollectVariables(FromEnvironment.IsPresent));
         Run(() => Operation.InvokeContactMirror(request.Wire(), variables.Slice));
     }
-
-    /// <summary>Where the state file goes when neither -StatePath nor its variable says.</summary>
-    private static readonly string[] StateLocationVariables = { "AUTOMATION_SYNCCONTACTS_STATE_PATH", "XDG_STATE_HOME", "LOCALAPPDATA", "HOME" };
 
     /// <summary>
     /// The process environment as .NET sees it, as JSON. .NET keeps its own copy on Unix, so
@@ -99,8 +96,7 @@ public sealed class InvokeContactMirror : OperationCmdlet
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
             string name = (string)entry.Key;
-            bool location = Array.Exists(StateLocationVariables, n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
-            if (location || (fromEnvironment && (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name))))
+            if (StateLocation.IsLocationVariable(name) || (fromEnvironment && (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name))))
             {
                 selected[name] = entry.Value as string ?? "";
             }

@@ -100,6 +100,27 @@ impl Operation {
         })
     }
 
+    /// `Get-ContactMirrorState`. `variables`: the state location variables as JSON (as for
+    /// `invoke_contact_mirror`).
+    pub fn get_contact_mirror_state(request: Wire<StateRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let path = state_path(request.state_path.as_deref(), variables.as_slice());
+            started(async move { mirror::state_view::get(path?).await })
+        })
+    }
+
+    /// `Reset-ContactMirrorState` (the cmdlet asks ShouldProcess first).
+    pub fn reset_contact_mirror_state(request: Wire<StateRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let path = state_path(request.state_path.as_deref(), variables.as_slice());
+            started(async move { mirror::state_view::reset(path?).await })
+        })
+    }
+
     /// The next event, waiting at most `timeout_ms`; `Event::Idle` when none came.
     pub fn next_event(&self, timeout_ms: u32) -> ffi::Result<Wire<Event>, BoundaryError> {
         panic_to_result(|| {
@@ -114,15 +135,24 @@ impl Operation {
     }
 }
 
+/// The variables that crossed as JSON (empty: none).
+fn crossed_variables(variables: &[u8]) -> crate::error::Result<std::collections::BTreeMap<String, String>> {
+    if variables.is_empty() {
+        return Ok(Default::default());
+    }
+    serde_json::from_slice(variables).map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))
+}
+
+/// The state file from `-StatePath` and the location variables.
+fn state_path(explicit: Option<&str>, variables: &[u8]) -> crate::error::Result<std::path::PathBuf> {
+    let parsed = crossed_variables(variables)?;
+    crate::state::location::resolve(explicit, &|name: &str| parsed.get(name).cloned(), cfg!(windows))
+}
+
 /// `Invoke-ContactMirror`'s request and variables as an invocation: where the configuration
 /// comes from, and where the state file is (the location variables cross in `variables` too).
 fn mirror_invocation(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::Invocation> {
-    let parsed: std::collections::BTreeMap<String, String> = if variables.is_empty() {
-        Default::default()
-    } else {
-        serde_json::from_slice(variables)
-            .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?
-    };
+    let parsed = crossed_variables(variables)?;
     let lookup = |name: &str| parsed.get(name).cloned();
     let state = crate::state::location::resolve(request.state_path.as_deref(), &lookup, cfg!(windows))?;
     let deletes = mirror::apply::Deletes::from_request(request.propagate_deletes, request.max_deletes, request.from_environment.then_some(&lookup))?;

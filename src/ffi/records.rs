@@ -57,6 +57,36 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(MirrorSummary),
     MirrorAction(MirrorAction),
+    MirrorState(MirrorState),
+}
+
+/// `Get-ContactMirrorState`: one mailbox folder the state file holds.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct MirrorState {
+    pub Tenant: String,
+    /// The mailbox's object id.
+    pub Mailbox: String,
+    /// `Contacts` (a user's default folder) or `Shared folder`.
+    pub Folder: String,
+    pub FolderId: Option<String>,
+    pub Contacts: i64,
+    /// Contacts carrying a SyncId (mirrored ones).
+    pub SyncedContacts: i64,
+    /// When the folder was last read (RFC 3339, UTC).
+    pub LastSynced: String,
+    /// The tenant's last run: its start, and its end (empty when it was killed or is running).
+    pub LastRunStarted: Option<String>,
+    pub LastRunFinished: Option<String>,
+    pub StatePath: String,
+}
+
+/// `Get-/Reset-ContactMirrorState`: where the state file is.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct StateRequest {
+    /// `-StatePath` (else `AUTOMATION_SYNCCONTACTS_STATE_PATH`, else the user's state directory).
+    pub state_path: Option<String>,
 }
 
 /// `Invoke-ContactMirror`: the counts of one step of one tenant.
@@ -227,6 +257,7 @@ impl From<ops::Record> for Record {
             ops::Record::RoleDefinition(d) => Record::RoleDefinition(d.into()),
             ops::Record::MirrorSummary(s) => Record::MirrorSummary(s.into()),
             ops::Record::MirrorAction(a) => Record::MirrorAction(a.into()),
+            ops::Record::MirrorState(s) => Record::MirrorState(s.into()),
         }
     }
 }
@@ -276,6 +307,23 @@ impl From<mirror::apply::StepSummary> for MirrorSummary {
             WouldUpdate: n(s.totals.would_update),
             Requests: i64::try_from(s.requests).unwrap_or(i64::MAX),
             DurationSeconds: s.duration.as_secs_f64(),
+        }
+    }
+}
+
+impl From<mirror::state_view::StateEntry> for MirrorState {
+    fn from(s: mirror::state_view::StateEntry) -> Self {
+        MirrorState {
+            Tenant: s.tenant,
+            Mailbox: s.mailbox,
+            Folder: s.folder,
+            FolderId: s.folder_id,
+            Contacts: s.contacts as i64,
+            SyncedContacts: s.synced_contacts as i64,
+            LastSynced: s.synced_at,
+            LastRunStarted: s.last_run_started,
+            LastRunFinished: s.last_run_finished,
+            StatePath: s.path,
         }
     }
 }

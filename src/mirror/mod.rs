@@ -32,6 +32,7 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod scope;
+pub mod state_view;
 pub mod tags;
 
 pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, UserSelection};

@@ -33,4 +33,5 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(StepSummary),
     MirrorAction(ActionRecord),
+    MirrorState(crate::mirror::state_view::StateEntry),
 }

@@ -19,6 +19,7 @@ internal sealed class MirrorTenant : IDisposable
     internal const string HubUpn = "allcontacts@contoso.onmicrosoft.com";
 
     private readonly string _seedFile;
+    private readonly string? _previousStatePath;
 
     /// <param name="contacts">Each user's contacts as (given name, email) pairs.</param>
     /// <param name="deniedUser">A user (index) the app may not reach, or -1.</param>
@@ -27,9 +28,17 @@ internal sealed class MirrorTenant : IDisposable
         _seedFile = Path.Combine(Path.GetTempPath(), $"exokit-mirror-{Guid.NewGuid():N}.json");
         File.WriteAllText(_seedFile, Seed(contacts, hubFolder, deniedUser).ToJsonString());
         Sandbox = new SandboxProcess(_seedFile);
+        // Each tenant its own state file, never the user's real one (the tests take turns, so
+        // the process-wide variable is safe to set).
+        StatePath = Path.Combine(Path.GetTempPath(), $"exokit-state-{Guid.NewGuid():N}.sqlite");
+        _previousStatePath = Environment.GetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH");
+        Environment.SetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH", StatePath);
     }
 
     internal SandboxProcess Sandbox { get; }
+
+    /// <summary>This tenant's contact mirror state file (AUTOMATION_SYNCCONTACTS_STATE_PATH while it lives).</summary>
+    internal string StatePath { get; }
 
     internal static string UserId(int n) => $"a0a0a0a0-0000-4000-8000-{n:D12}";
 
@@ -97,6 +106,7 @@ internal sealed class MirrorTenant : IDisposable
         }
         start.Environment["AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT"] = Sandbox.BaseUrl;
         start.Environment["AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST"] = Sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_STATE_PATH"] = StatePath;
         foreach ((string name, string value) in variables)
         {
             start.Environment[name] = value;
@@ -125,6 +135,9 @@ internal sealed class MirrorTenant : IDisposable
     {
         Sandbox.Dispose();
         File.Delete(_seedFile);
+        Environment.SetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH", _previousStatePath);
+        File.Delete(StatePath);
+        File.Delete(StatePath + "-journal");
     }
 }
 
