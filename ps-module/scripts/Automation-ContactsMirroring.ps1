@@ -11,6 +11,11 @@
     AUTOMATION_SYNCCONTACTS_TEST_USER_LIST_BY_TENANT_JSON and AUTOMATION_SYNCCONTACTS_DRY_RUN) and
     prints the original's log lines, so a pipeline keeps its variables and its log parsers.
 
+    ExoKit's own variables: AUTOMATION_SYNCCONTACTS_STATE_PATH (the state file that makes later
+    runs cost one delta request per mailbox; keep it in the pipeline's cache),
+    AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES (true: deletions propagate) and
+    AUTOMATION_SYNCCONTACTS_MAX_DELETES (default 10: a run that would delete more deletes nothing).
+
     Unlike the original it exits 1 when anything failed (a configuration error, a tenant that
     could not run, a write that failed), after finishing everything else; 0 otherwise.
     The differences are listed in ExoKit's README ("Differences from the original script").
