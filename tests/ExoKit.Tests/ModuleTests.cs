@@ -11,7 +11,7 @@ namespace ExoKit.Tests;
 public sealed class ModuleTests
 {
     private static readonly string[] Cmdlets =
-        ["Connect-ExoKit", "Disconnect-ExoKit", "Get-ExchangeAppRoleDefinition", "Get-ExoKitContext", "Invoke-ContactMirror"];
+        ["Connect-ExoKit", "Disconnect-ExoKit", "Get-ContactMirrorState", "Get-ExchangeAppRoleDefinition", "Get-ExoKitContext", "Invoke-ContactMirror", "Reset-ContactMirrorState"];
 
     [Fact]
     public void GetCommand_lists_exactly_the_exported_cmdlets()
