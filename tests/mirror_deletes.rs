@@ -17,8 +17,12 @@ fn state_file(name: &str) -> PathBuf {
 }
 
 fn run(state: &PathBuf, deletes: Deletes) -> Vec<Event> {
+    run_as(state, deletes, false)
+}
+
+fn run_as(state: &PathBuf, deletes: Deletes, what_if: bool) -> Vec<Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: Some(state.clone()), deletes })).wait()
+    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.clone()), deletes })).wait()
 }
 
 fn clean(state: &PathBuf, deletes: Deletes) -> Vec<Event> {
@@ -179,3 +183,24 @@ fn more_deletes_than_the_limit_deletes_nothing_writes_nothing_and_fails_the_run(
     assert_eq!(everyone(&sandbox), vec![vec!["ann@fabrikam.com".to_string()]; 4]);
 }
 
+
+#[test]
+fn what_if_lists_the_deletes_changes_nothing_and_forgets_nothing() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("whatif");
+    remove(&sandbox, &user_id(0), false, "bo@fabrikam.com");
+    let before = everyone(&sandbox);
+    sandbox.state.clear_requests();
+    for mode in [OFF, ON] {
+        let events = run_as(&state, mode, true);
+        assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+        let listed = deletes(&events);
+        assert_eq!(listed.len(), if mode.propagate { 3 } else { 0 }, "{listed:?}");
+        assert!(listed.iter().all(|(_, outcome, _)| outcome == "WhatIf"));
+    }
+    assert_eq!(writes(&sandbox), Vec::<String>::new());
+    assert_eq!(everyone(&sandbox), before);
+    clean(&state, ON);
+    let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![without_bo; 4], "the real run still knows what Bo's creator did");
+}

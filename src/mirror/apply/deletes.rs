@@ -31,7 +31,8 @@ pub async fn run(graph: &GraphClient, state: Option<&TenantState>, deletes: Dele
     let Some(state) = state else { return Ok(()) };
     let tombstones = tombstones(state, hub.id)?;
     if !deletes.propagate {
-        return state.store.clear_tombstones(&state.tenant);
+        // A dry run changes nothing, not even what a later run with the switch would delete.
+        return if dry_run { Ok(()) } else { state.store.clear_tombstones(&state.tenant) };
     }
     let planned = {
         let hub_holder = Holder { id: hub.id, name: hub.name, contacts: &hub.contacts[..] };
