@@ -180,3 +180,25 @@ fn get_lists_each_folder_the_state_holds_and_reset_deletes_the_file() {
     assert!(events.iter().all(|e| !matches!(e, Event::Record(_))), "nothing once reset");
     assert!(!state.exists(), "Get does not create the file");
 }
+
+#[test]
+fn a_remembered_hub_folder_that_is_gone_is_found_again_by_name() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let sandbox = start(three_users());
+    let state = state_file("hub-gone");
+    run_with(Some(&state));
+    let real = {
+        let store = exokit::state::StateStore::open(&state).unwrap();
+        let real = store.hub_folder(DOMAIN, HUB, "All Contacts").unwrap().expect("remembered");
+        // As if the folder had been deleted and made again: the remembered id answers 404.
+        store.set_hub_folder(DOMAIN, HUB, "All Contacts", Some("AAMkAGc0c0c0c0000000000000999AAA=")).unwrap();
+        real
+    };
+    sandbox.state.clear_requests();
+    run_with(Some(&state));
+    let gone = sandbox.state.requests().into_iter().filter(|r| r.status == 404).count();
+    assert!(gone >= 1, "the remembered id was tried");
+    assert_eq!(emails(&held(&sandbox, HUB, Some("All Contacts"))), ["ann@fabrikam.com", "bo@fabrikam.com", "cy@fabrikam.com", "di@fabrikam.com"]);
+    let store = exokit::state::StateStore::open(&state).unwrap();
+    assert_eq!(store.hub_folder(DOMAIN, HUB, "All Contacts").unwrap(), Some(real), "found by name and remembered again");
+}
