@@ -3,7 +3,7 @@
 
 mod mirror_support;
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use exokit::mirror::apply::{ConfigSource, Deletes, Invocation};
 use exokit::ops::{Event, Operation, Record};
@@ -16,16 +16,16 @@ fn state_file(name: &str) -> PathBuf {
     path
 }
 
-fn run(state: &PathBuf, deletes: Deletes) -> Vec<Event> {
+fn run(state: &Path, deletes: Deletes) -> Vec<Event> {
     run_as(state, deletes, false)
 }
 
-fn run_as(state: &PathBuf, deletes: Deletes, what_if: bool) -> Vec<Event> {
+fn run_as(state: &Path, deletes: Deletes, what_if: bool) -> Vec<Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.clone()), deletes })).wait()
+    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.to_path_buf()), deletes })).wait()
 }
 
-fn clean(state: &PathBuf, deletes: Deletes) -> Vec<Event> {
+fn clean(state: &Path, deletes: Deletes) -> Vec<Event> {
     let events = run(state, deletes);
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     events

@@ -20,6 +20,9 @@ pub const MAX_DELETES: &str = "AUTOMATION_SYNCCONTACTS_MAX_DELETES";
 /// Small on purpose: a routine run deletes a few contacts; more is more likely an accident.
 pub const DEFAULT_MAX_DELETES: u32 = 10;
 
+/// How a variable is looked up (`-FromEnvironment`'s variables).
+pub type Variables<'a> = &'a dyn Fn(&str) -> Option<String>;
+
 /// Whether and how much a run may delete.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Deletes {
@@ -36,7 +39,7 @@ impl Default for Deletes {
 impl Deletes {
     /// The switch and the limit from parameters (`max < 0`: not given), else from the variables
     /// (`-FromEnvironment` only), else off and the default.
-    pub fn from_request(switch: bool, max: i32, variables: Option<&dyn Fn(&str) -> Option<String>>) -> Result<Deletes> {
+    pub fn from_request(switch: bool, max: i32, variables: Option<Variables<'_>>) -> Result<Deletes> {
         let variable = |name: &str| variables.and_then(|v| v(name)).filter(|v| !v.trim().is_empty());
         let propagate = switch || variable(PROPAGATE_DELETES).map(|v| flag(&v)).transpose()?.unwrap_or(false);
         let max = match (u32::try_from(max), variable(MAX_DELETES)) {
