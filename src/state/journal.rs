@@ -9,6 +9,9 @@ use rusqlite::params;
 use super::StateStore;
 use crate::error::Result;
 
+/// How many ended runs the file remembers (their start and end only).
+const KEPT_RUNS: i64 = 20;
+
 /// One write: a create or update in `mailbox`, or a tag written back to a source there.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct JournalEntry {
@@ -60,13 +63,19 @@ impl StateStore {
         })
     }
 
-    /// Records that runs ended (this one, or killed ones now reconciled).
+    /// Records that runs ended (this one, or killed ones now reconciled). An ended run's journal
+    /// is no longer needed, so the file does not grow run after run; the last runs are kept.
     pub fn finish_runs(&self, runs: &[i64]) -> Result<()> {
         self.with(|db| {
             let tx = db.transaction()?;
             for run in runs {
                 tx.execute("UPDATE runs SET finished_at = ?2 WHERE id = ?1", params![run, chrono::Utc::now().to_rfc3339()])?;
             }
+            tx.execute("DELETE FROM journal WHERE run IN (SELECT id FROM runs WHERE finished_at IS NOT NULL)", [])?;
+            tx.execute(
+                "DELETE FROM runs WHERE finished_at IS NOT NULL AND id NOT IN (SELECT id FROM runs ORDER BY id DESC LIMIT ?1)",
+                [KEPT_RUNS],
+            )?;
             tx.commit()
         })
     }
@@ -168,6 +177,8 @@ mod tests {
         assert_eq!((found[0].run, found[0].unanswered.clone()), (killed, vec![entry("hub", "s2")]));
         store.finish_runs(&[killed]).unwrap();
         assert!(store.interrupted("t", current).unwrap().is_empty());
+        let kept: i64 = store.with(|db| db.query_row("SELECT count(*) FROM journal WHERE run = ?1", [killed], |r| r.get(0))).unwrap();
+        assert_eq!(kept, 0, "an ended run's journal is dropped");
         assert_eq!(store.last_run("t").unwrap().map(|r| r.1.is_none()), Some(true), "the current run has not ended");
     }
 }
