@@ -1,6 +1,8 @@
 //! A folder's last-seen contents (pure): contacts by id in the order first seen, each with its
 //! SyncId and a content hash, changed by the entries of a delta round.
 
+use std::collections::{HashMap, HashSet};
+
 use serde_json::Value;
 
 use crate::contacts::is_removed;
@@ -41,30 +43,44 @@ impl FolderSnapshot {
     /// The contacts of `before` that this snapshot no longer holds: what a first round that
     /// replaced a lost delta state learned left the folder.
     pub fn gone_since(&self, before: &FolderSnapshot) -> Vec<SeenContact> {
-        before.contacts.iter().filter(|old| !self.contacts.iter().any(|c| c.id == old.id)).cloned().collect()
+        let now: HashSet<&str> = self.contacts.iter().map(|c| c.id.as_str()).collect();
+        before.contacts.iter().filter(|old| !now.contains(old.id.as_str())).cloned().collect()
     }
 
     /// Applies a delta round's entries: an `@removed` entry drops the contact, any other
     /// replaces it (keeping its place) or adds it at the end.
     pub fn apply(&mut self, entries: Vec<Value>) -> Changes {
         let mut changes = Changes::default();
+        // Positions by id, so a first round of thousands of contacts stays linear.
+        let mut index: HashMap<String, usize> = self.contacts.iter().enumerate().map(|(i, c)| (c.id.clone(), i)).collect();
+        let mut removed = HashSet::new();
         for entry in entries {
             if is_removed(&entry) {
                 if let Some(id) = entry.get("id").and_then(Value::as_str)
-                    && let Some(index) = self.contacts.iter().position(|c| c.id == id)
+                    && let Some(&at) = index.get(id)
+                    && removed.insert(at)
                 {
-                    changes.removed.push(self.contacts.remove(index));
+                    index.remove(id);
+                    changes.removed.push(self.contacts[at].clone());
                 }
                 continue;
             }
             let Some(seen) = SeenContact::from_graph(strip_annotations(entry)) else { continue };
-            match self.contacts.iter_mut().find(|c| c.id == seen.id) {
-                Some(slot) if slot.hash == seen.hash => continue,
-                Some(slot) => *slot = seen.clone(),
-                None => self.contacts.push(seen.clone()),
+            match index.get(&seen.id) {
+                Some(&at) if self.contacts[at].hash == seen.hash => continue,
+                Some(&at) => self.contacts[at] = seen.clone(),
+                None => {
+                    index.insert(seen.id.clone(), self.contacts.len());
+                    self.contacts.push(seen.clone());
+                }
             }
             changes.upserted.push(seen);
         }
+        let mut at = 0;
+        self.contacts.retain(|_| {
+            at += 1;
+            !removed.contains(&(at - 1))
+        });
         changes
     }
 }
