@@ -97,4 +97,23 @@ public sealed class MirrorStateTests
         Assert.Contains("Reset-ContactMirrorState", message);
         Assert.Empty(tenant.Writes());
     }
+
+    [Fact]
+    public void The_drop_in_keeps_its_state_at_the_variable_and_refuses_a_bad_MaxDeletes_by_name()
+    {
+        using var tenant = new MirrorTenant(TwoUsers);
+        ScriptRun run = tenant.RunDropIn(MirrorTenant.SingleTenantVariables());
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.True(File.Exists(tenant.StatePath), "AUTOMATION_SYNCCONTACTS_STATE_PATH is where the drop-in keeps its state");
+
+        var variables = MirrorTenant.SingleTenantVariables();
+        variables["AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES"] = "true";
+        variables["AUTOMATION_SYNCCONTACTS_MAX_DELETES"] = "ten";
+        tenant.Sandbox.ClearRequests();
+        ScriptRun refused = tenant.RunDropIn(variables);
+        Assert.True(refused.ExitCode == 1, refused.ToString());
+        Assert.Contains("AUTOMATION_SYNCCONTACTS_MAX_DELETES", refused.Stderr);
+        Assert.Empty(tenant.Writes());
+        Assert.DoesNotContain(Repo.Secret, refused.Stdout + refused.Stderr);
+    }
 }

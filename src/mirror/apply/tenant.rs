@@ -77,7 +77,11 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
     let mut hub = hub;
     tenant.reconcile_interrupted(&scope.users, &mailboxes, &hub);
-    tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await?;
+    if let Err(error) = tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await {
+        // Stopped on purpose (over -MaxDeletes), not killed: the next run has nothing to resume.
+        tenant.finish_journal();
+        return Err(error);
+    }
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
     // The reads of every mailbox happen before step 1, so they count in its figures.
     let collect = (requests(graph) - first_request, clock.elapsed());
@@ -90,9 +94,7 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     // Summaries last, after every log line, so that a table of them is not cut by the lines.
     tenant.summary(Step::Collect, collect.0, collect.1);
     tenant.summary(Step::Distribute, distribute.0, distribute.1);
-    if let Some(journal) = &tenant.journal {
-        journal.finish();
-    }
+    tenant.finish_journal();
     Ok(tenant.report)
 }
 
@@ -212,6 +214,12 @@ fn without_mailbox(error: &ExoError) -> bool {
 }
 
 impl Tenant<'_> {
+    fn finish_journal(&self) {
+        if let Some(journal) = &self.journal {
+            journal.finish();
+        }
+    }
+
     /// What a killed run left unanswered, checked against this run's reads.
     fn reconcile_interrupted(&self, users: &[ResolvedUser], mailboxes: &[Mailbox], hub: &[Contact]) {
         let Some(journal) = &self.journal else { return };
