@@ -6,7 +6,8 @@
 //! scenario the original script was measured in, spec §7) and `generated` (the seed generator,
 //! 30 % of each user's contacts shared with others, so the shared folder holds about 11,000).
 //! Override with EXOKIT_BENCH_USERS, EXOKIT_BENCH_CONTACTS, EXOKIT_BENCH_OVERLAP,
-//! EXOKIT_BENCH_LATENCY_MS.
+//! EXOKIT_BENCH_LATENCY_MS. `EXOKIT_BENCH_STATE=1` runs with a state file (delta reads) and adds
+//! a third run: the steady state with state.
 
 use std::time::{Duration, Instant};
 
@@ -53,13 +54,21 @@ fn main() {
     }
     println!("| run | wall time | HTTP requests (client) | Graph requests incl. batch items (server) | 429s | created | updated | skipped | failed | throttle bound | peak RSS |");
     println!("|---|---|---|---|---|---|---|---|---|---|---|");
-    for run in ["first", "second"] {
+    let state_path = std::env::var("EXOKIT_BENCH_STATE").ok().filter(|v| v == "1").map(|_| {
+        let path = std::env::temp_dir().join(format!("exokit-bench-{}.sqlite", std::process::id()));
+        let _ = std::fs::remove_file(&path);
+        path
+    });
+    let runs: &[&str] = if state_path.is_some() { &["first", "second", "third (steady, state)"] } else { &["first", "second"] };
+    for run in runs.iter().copied() {
         sandbox.state.clear_requests();
         let started = Instant::now();
         let events = Operation::start(exokit::mirror::apply::invoke(Invocation {
             source: ConfigSource::Parameters { shared_mailbox: shared.clone(), folder_name: None, users: Vec::new() },
             what_if: false,
             pass_thru: false,
+            state: state_path.clone(),
+            deletes: Default::default(),
         }))
         .wait();
         let wall = started.elapsed();

@@ -3,6 +3,8 @@
 $ErrorActionPreference = 'Stop'
 
 Import-Module $env:EXOKIT_MODULE
+# The demo keeps its own contact mirror state, not the user's real one.
+$env:AUTOMATION_SYNCCONTACTS_STATE_PATH = [System.IO.Path]::Combine([System.IO.Path]::GetTempPath(), "exokit-demo-$PID.sqlite")
 
 '> Connect-ExoKit -TenantId $tenant -ClientId $appId -ClientSecret $secret -GraphEndpoint $url -AuthorityHost $url'
 $secret = [System.Net.NetworkCredential]::new('', $env:EXOKIT_DEMO_SECRET).SecurePassword
@@ -23,6 +25,12 @@ Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com -Informa
 
 '> Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com   # again: nothing changed, nothing written'
 Invoke-ContactMirror -SharedMailbox allcontacts@contoso.onmicrosoft.com | Out-Default
+
+'> Get-ContactMirrorState   # what the state file keeps between runs: delta links, last-seen contacts'
+Get-ContactMirrorState | Out-Default
+
+'> Reset-ContactMirrorState -Confirm:$false'
+Reset-ContactMirrorState -Confirm:$false
 
 '> Disconnect-ExoKit'
 Disconnect-ExoKit

@@ -32,6 +32,8 @@
         'Set-CalendarExternalBooking'
         'Get-ExchangeAppAccessReport'
         'ConvertTo-ExchangeAppRoleAssignment'
+        'Get-ContactMirrorState'
+        'Reset-ContactMirrorState'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

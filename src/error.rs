@@ -32,6 +32,11 @@ pub enum ExoError {
     #[error("Unexpected answer from {url}: {message}")]
     Protocol { url: String, message: String },
 
+    /// The contact mirror's state file cannot be used: in use by another run (`busy`), corrupt,
+    /// another application's, or from a newer ExoKit. The message says how to reset it.
+    #[error("The contact mirror state file '{path}' {message}.")]
+    State { path: String, message: String, busy: bool },
+
     /// The caller cancelled (Ctrl+C, `PowerShell.Stop()`).
     #[error("The operation was cancelled.")]
     Cancelled,
@@ -71,6 +76,8 @@ impl ExoError {
             ExoError::Unreachable { .. } => "EndpointUnreachable",
             ExoError::Service { code, .. } => return format!("ExoKit.Service.{}", sanitize(code)),
             ExoError::Protocol { .. } => "UnexpectedResponse",
+            ExoError::State { busy: true, .. } => "StateInUse",
+            ExoError::State { busy: false, .. } => "StateUnusable",
             ExoError::Cancelled => "Cancelled",
             ExoError::Internal(_) => "InternalError",
         };
@@ -94,6 +101,8 @@ impl ExoError {
                 _ => "ConnectionError",
             },
             ExoError::Protocol { .. } => "InvalidResult",
+            ExoError::State { busy: true, .. } => "ResourceBusy",
+            ExoError::State { busy: false, .. } => "InvalidData",
             ExoError::Cancelled => "OperationStopped",
             ExoError::Internal(_) => "NotSpecified",
         }
@@ -103,6 +112,7 @@ impl ExoError {
     pub fn target(&self) -> Option<String> {
         match self {
             ExoError::InvalidArgument { parameter, .. } => Some(parameter.clone()),
+            ExoError::State { path, .. } => Some(path.clone()),
             ExoError::Authentication { tenant, .. } => Some(tenant.clone()),
             ExoError::Unreachable { url, .. } | ExoError::Protocol { url, .. } | ExoError::Service { url, .. } => {
                 Some(url.clone())

@@ -23,6 +23,7 @@ pub mod mirror;
 pub mod ops;
 pub mod runtime;
 pub mod session;
+pub mod state;
 pub mod users;
 
 pub use ffi::ffi_inventory;

@@ -20,6 +20,16 @@
 #define PER_MAILBOX 4
 
 /*
+ Small on purpose: a routine run deletes a few contacts; more is more likely an accident.
+ */
+#define DEFAULT_MAX_DELETES 10
+
+/*
+ `PRAGMA application_id` of ExoKit's state files ("EXKS").
+ */
+#define APPLICATION_ID 1163414355
+
+/*
  Failures of the boundary itself; everything else travels as an [`Event::Error`].
  */
 enum BoundaryError
@@ -94,6 +104,16 @@ typedef struct WireRoleDefinitionQuery {
 typedef struct WireMirrorRequest {
   struct WireBuffer buf;
 } WireMirrorRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireStateRequest {
+  struct WireBuffer buf;
+} WireStateRequest;
 
 /*
  Wraps and transfers complex objects over FFI.
@@ -264,6 +284,10 @@ union ResultConstPtrOperationBoundaryError operation_disconnect(void);
 union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct WireRoleDefinitionQuery query);
 
 union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
+
+union ResultConstPtrOperationBoundaryError operation_get_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
+
+union ResultConstPtrOperationBoundaryError operation_reset_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
 
 union ResultConstPtrOperationBoundaryError operation_get_app_access_policies(struct WireAccessPolicyRequest request);
 

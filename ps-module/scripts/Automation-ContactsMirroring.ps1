@@ -15,6 +15,10 @@
     _CERTIFICATE_PASSWORD), a federated token (_FEDERATED_TOKEN, e.g. a GitLab id_tokens entry, or
     _FEDERATED_TOKEN_FILE) or the host's managed identity (_USE_MANAGED_IDENTITY=true); in the
     JSON, the fields CertificatePath, CertificatePassword, FederatedTokenFile, UseManagedIdentity.
+    ExoKit's own variables: AUTOMATION_SYNCCONTACTS_STATE_PATH (the state file that makes later
+    runs cost one delta request per mailbox; keep it in the pipeline's cache),
+    AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES (true: deletions propagate) and
+    AUTOMATION_SYNCCONTACTS_MAX_DELETES (default 10: a run that would delete more deletes nothing).
 
     Unlike the original it exits 1 when anything failed (a configuration error, a tenant that
     could not run, a write that failed), after finishing everything else; 0 otherwise.

@@ -45,6 +45,19 @@ public sealed class InvokeContactMirror : OperationCmdlet
     [Parameter]
     public SwitchParameter PassThru { get; set; }
 
+    /// <summary>The state file (delta links, snapshots, tombstones); else AUTOMATION_SYNCCONTACTS_STATE_PATH, else the user's state directory.</summary>
+    [Parameter]
+    public string? StatePath { get; set; }
+
+    /// <summary>Deletes what the hub and the contacts' creators deleted (else AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES with -FromEnvironment).</summary>
+    [Parameter]
+    public SwitchParameter PropagateDeletes { get; set; }
+
+    /// <summary>More deletes than this deletes nothing (default 10; else AUTOMATION_SYNCCONTACTS_MAX_DELETES with -FromEnvironment).</summary>
+    [Parameter]
+    [ValidateRange(0, int.MaxValue)]
+    public int? MaxDeletes { get; set; }
+
     protected override void ProcessRecord()
     {
         if (User is not null)
@@ -65,25 +78,29 @@ public sealed class InvokeContactMirror : OperationCmdlet
             what_if = whatIf,
             pass_thru = PassThru.IsPresent,
             from_environment = FromEnvironment.IsPresent,
+            state_path = StateLocation.Resolve(this, StatePath),
+            propagate_deletes = PropagateDeletes.IsPresent,
+            max_deletes = MaxDeletes ?? -1,
         };
         // SecretBytes zeroes the variables (they may hold client secrets) when disposed.
-        using var variables = new SecretBytes(FromEnvironment.IsPresent ? CollectVariables() : Array.Empty<byte>());
+        using var variables = new SecretBytes(CollectVariables(FromEnvironment.IsPresent));
         Run(() => Operation.InvokeContactMirror(request.Wire(), variables.Slice));
     }
 
     /// <summary>
     /// The process environment as .NET sees it, as JSON. .NET keeps its own copy on Unix, so
     /// <c>$env:X = ...</c> in the session is invisible to native code: the variables are passed.
-    /// They may hold client secrets: the caller zeroes the bytes.
+    /// Always the state location ones; with -FromEnvironment every AUTOMATION_SYNCCONTACTS_* and
+    /// network one too. They may hold client secrets: the caller zeroes the bytes.
     /// </summary>
-    private static byte[] CollectVariables()
+    private static byte[] CollectVariables(bool fromEnvironment)
     {
         var selected = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in System.Environment.GetEnvironmentVariables())
         {
             string name = (string)entry.Key;
-            if (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase) || NetworkVariables.IsNetworkVariable(name)
-                || Array.Exists(IdentityVariables, v => string.Equals(v, name, StringComparison.OrdinalIgnoreCase)))
+            if (StateLocation.IsLocationVariable(name) || (fromEnvironment && (name.StartsWith(VariablePrefix, StringComparison.OrdinalIgnoreCase)
+                || NetworkVariables.IsNetworkVariable(name) || Array.Exists(IdentityVariables, v => string.Equals(v, name, StringComparison.OrdinalIgnoreCase)))))
             {
                 selected[name] = entry.Value as string ?? "";
             }

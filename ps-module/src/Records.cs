@@ -27,6 +27,7 @@ internal static class Records
             : record.IsExternalBooking ? record.AsExternalBooking()
             : record.IsAccessReport ? record.AsAccessReport()
             : record.IsMigrationStep ? record.AsMigrationStep()
+            : record.IsMirrorState ? record.AsMirrorState()
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);

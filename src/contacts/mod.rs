@@ -4,8 +4,10 @@
 //! Every call to a mailbox takes a slot of the client's [`MailboxGate`](crate::graph::MailboxGate)
 //! first, so no caller can exceed Outlook's four concurrent requests per mailbox.
 
+mod delta;
 mod folders;
 
+pub use delta::{DeltaRound, delta, is_removed};
 pub use folders::{Folder, create_folder, find_folder};
 
 use serde_json::Value;
@@ -47,6 +49,11 @@ pub fn create_request(mailbox: &str, folder: Option<&str>, body: Value) -> Batch
 /// The request that changes a contact's properties (`null` clears a value, `[]` a list).
 pub fn update_request(mailbox: &str, id: &str, patch: Value) -> BatchRequest {
     BatchRequest::new(Method::Patch, format!("/users/{}/contacts/{}", segment(mailbox), segment(id)), Some(patch))
+}
+
+/// The request that deletes a contact.
+pub fn delete_request(mailbox: &str, id: &str) -> BatchRequest {
+    BatchRequest::new(Method::Delete, format!("/users/{}/contacts/{}", segment(mailbox), segment(id)), None)
 }
 
 /// The request that reads one contact whole.

@@ -96,17 +96,36 @@ impl Operation {
         })
     }
 
-    /// `Invoke-ContactMirror`. `variables` is a JSON object of the `-FromEnvironment`
-    /// variables (UTF-8 bytes the caller zeroes after the call; empty otherwise).
+    /// `Invoke-ContactMirror`. `variables` is a JSON object of variables (UTF-8 bytes the caller
+    /// zeroes after the call): the state location ones always, and with `-FromEnvironment` every
+    /// `AUTOMATION_SYNCCONTACTS_*` and network one.
     pub fn invoke_contact_mirror(request: Wire<MirrorRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            let source = mirror_source(&request, variables.as_slice());
-            started(async move {
-                let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru };
-                mirror::apply::invoke(invocation).await
-            })
+            let prepared = mirror_invocation(&request, variables.as_slice());
+            started(async move { mirror::apply::invoke(prepared?).await })
+        })
+    }
+
+    /// `Get-ContactMirrorState`. `variables`: the state location variables as JSON (as for
+    /// `invoke_contact_mirror`).
+    pub fn get_contact_mirror_state(request: Wire<StateRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let path = state_path(request.state_path.as_deref(), variables.as_slice());
+            started(async move { mirror::state_view::get(path?).await })
+        })
+    }
+
+    /// `Reset-ContactMirrorState` (the cmdlet asks ShouldProcess first).
+    pub fn reset_contact_mirror_state(request: Wire<StateRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let path = state_path(request.state_path.as_deref(), variables.as_slice());
+            started(async move { mirror::state_view::reset(path?).await })
         })
     }
 
@@ -317,18 +336,37 @@ impl Operation {
     }
 }
 
-/// Where `Invoke-ContactMirror` takes its configuration from.
-fn mirror_source(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::ConfigSource> {
-    if !request.from_environment {
-        return Ok(mirror::apply::ConfigSource::Parameters {
+/// The variables that crossed as JSON (empty: none).
+fn crossed_variables(variables: &[u8]) -> crate::error::Result<std::collections::BTreeMap<String, String>> {
+    if variables.is_empty() {
+        return Ok(Default::default());
+    }
+    serde_json::from_slice(variables).map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))
+}
+
+/// The state file from `-StatePath` and the location variables.
+fn state_path(explicit: Option<&str>, variables: &[u8]) -> crate::error::Result<std::path::PathBuf> {
+    let parsed = crossed_variables(variables)?;
+    crate::state::location::resolve(explicit, &|name: &str| parsed.get(name).cloned(), cfg!(windows))
+}
+
+/// `Invoke-ContactMirror`'s request and variables as an invocation: where the configuration
+/// comes from, and where the state file is (the location variables cross in `variables` too).
+fn mirror_invocation(request: &MirrorRequest, variables: &[u8]) -> crate::error::Result<mirror::apply::Invocation> {
+    let parsed = crossed_variables(variables)?;
+    let lookup = |name: &str| parsed.get(name).cloned();
+    let state = crate::state::location::resolve(request.state_path.as_deref(), &lookup, cfg!(windows))?;
+    let deletes = mirror::apply::Deletes::from_request(request.propagate_deletes, request.max_deletes, request.from_environment.then_some(&lookup))?;
+    let source = if request.from_environment {
+        mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect())
+    } else {
+        mirror::apply::ConfigSource::Parameters {
             shared_mailbox: request.shared_mailbox.clone().unwrap_or_default(),
             folder_name: request.folder_name.clone(),
             users: request.users.clone(),
-        });
-    }
-    let parsed: std::collections::BTreeMap<String, String> = serde_json::from_slice(variables)
-        .map_err(|e| crate::error::ExoError::Internal(format!("the environment variables did not cross the boundary as JSON ({e})")))?;
-    Ok(mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect()))
+        }
+    };
+    Ok(mirror::apply::Invocation { source, what_if: request.what_if, pass_thru: request.pass_thru, state: Some(state), deletes })
 }
 
 /// Empty bytes are "not given"; others must be UTF-8 (`what` names them in the error).

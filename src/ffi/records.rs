@@ -70,6 +70,36 @@ pub enum Record {
     RoleAssignment(ExchangeAppRoleAssignment),
     App(ExchangeApp),
     Access(ExchangeAppAccess),
+    MirrorState(MirrorState),
+}
+
+/// `Get-ContactMirrorState`: one mailbox folder the state file holds.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct MirrorState {
+    pub Tenant: String,
+    /// The mailbox's object id.
+    pub Mailbox: String,
+    /// `Contacts` (a user's default folder) or `Shared folder`.
+    pub Folder: String,
+    pub FolderId: Option<String>,
+    pub Contacts: i64,
+    /// Contacts carrying a SyncId (mirrored ones).
+    pub SyncedContacts: i64,
+    /// When the folder was last read (RFC 3339, UTC).
+    pub LastSynced: String,
+    /// The tenant's last run: its start, and its end (empty when it was killed or is running).
+    pub LastRunStarted: Option<String>,
+    pub LastRunFinished: Option<String>,
+    pub StatePath: String,
+}
+
+/// `Get-/Reset-ContactMirrorState`: where the state file is.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct StateRequest {
+    /// `-StatePath` (else `AUTOMATION_SYNCCONTACTS_STATE_PATH`, else the user's state directory).
+    pub state_path: Option<String>,
 }
 
 /// `Test-ExchangeAppAccess`: one mailbox × permission.
@@ -205,7 +235,7 @@ pub struct MirrorAction {
     pub Step: String,
     /// The mailbox written to.
     pub Mailbox: String,
-    /// `Create`, `Update` or `Skip`.
+    /// `Create`, `Update`, `WriteBack`, `Skip` or `Delete`.
     pub Action: String,
     /// `Done`, `Failed`, `WhatIf` or `Skipped`.
     pub Outcome: String,
@@ -214,6 +244,8 @@ pub struct MirrorAction {
     pub SyncId: Option<String>,
     pub Changed: Vec<String>,
     pub Error: Option<String>,
+    /// Why a contact is deleted (`Delete` only).
+    pub Reason: Option<String>,
 }
 
 /// `Invoke-ContactMirror`'s parameters, except the variables of `-FromEnvironment` (which may
@@ -227,6 +259,12 @@ pub struct MirrorRequest {
     pub what_if: bool,
     pub pass_thru: bool,
     pub from_environment: bool,
+    /// `-StatePath` (else `AUTOMATION_SYNCCONTACTS_STATE_PATH`, else the user's state directory).
+    pub state_path: Option<String>,
+    /// `-PropagateDeletes` (or `AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES` with `-FromEnvironment`).
+    pub propagate_deletes: bool,
+    /// `-MaxDeletes`; -1 when not given.
+    pub max_deletes: i32,
 }
 
 /// `Get-ExoKitContext`: the current connection, without any credential.
@@ -367,6 +405,7 @@ impl From<ops::Record> for Record {
             ops::Record::RoleDefinition(d) => Record::RoleDefinition(d.into()),
             ops::Record::MirrorSummary(s) => Record::MirrorSummary(s.into()),
             ops::Record::MirrorAction(a) => Record::MirrorAction(a.into()),
+            ops::Record::MirrorState(s) => Record::MirrorState(s.into()),
             ops::Record::RoleAssignment(a) => Record::RoleAssignment(a.into()),
             ops::Record::App(a) => Record::App(a.into()),
             ops::Record::Access(a) => Record::Access(ExchangeAppAccess {
@@ -438,6 +477,23 @@ impl From<mirror::apply::StepSummary> for MirrorSummary {
     }
 }
 
+impl From<mirror::state_view::StateEntry> for MirrorState {
+    fn from(s: mirror::state_view::StateEntry) -> Self {
+        MirrorState {
+            Tenant: s.tenant,
+            Mailbox: s.mailbox,
+            Folder: s.folder,
+            FolderId: s.folder_id,
+            Contacts: s.contacts as i64,
+            SyncedContacts: s.synced_contacts as i64,
+            LastSynced: s.synced_at,
+            LastRunStarted: s.last_run_started,
+            LastRunFinished: s.last_run_finished,
+            StatePath: s.path,
+        }
+    }
+}
+
 impl From<mirror::apply::ActionRecord> for MirrorAction {
     fn from(a: mirror::apply::ActionRecord) -> Self {
         MirrorAction {
@@ -451,6 +507,7 @@ impl From<mirror::apply::ActionRecord> for MirrorAction {
             SyncId: a.sync_id,
             Changed: a.changed,
             Error: a.error,
+            Reason: a.reason,
         }
     }
 }

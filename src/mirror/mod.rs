@@ -25,12 +25,14 @@
 pub mod apply;
 pub mod config;
 pub mod contact;
+pub mod deletes;
 pub mod matching;
 pub mod payload;
 pub mod plan;
 pub mod report;
 pub mod run;
 pub mod scope;
+pub mod state_view;
 pub mod tags;
 
 pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, UserSelection};

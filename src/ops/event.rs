@@ -49,4 +49,5 @@ pub enum Record {
     ExternalBooking(booking::ExternalBooking),
     AccessReport(audit::AccessRow),
     MigrationStep(migrate::Step),
+    MirrorState(crate::mirror::state_view::StateEntry),
 }

@@ -19,6 +19,7 @@ internal sealed class MirrorTenant : IDisposable
     internal const string HubUpn = "allcontacts@contoso.onmicrosoft.com";
 
     private readonly string _seedFile;
+    private readonly string? _previousStatePath;
 
     /// <param name="contacts">Each user's contacts as (given name, email) pairs.</param>
     /// <param name="deniedUser">A user (index) the app may not reach, or -1.</param>
@@ -27,9 +28,17 @@ internal sealed class MirrorTenant : IDisposable
         _seedFile = Path.Combine(Path.GetTempPath(), $"exokit-mirror-{Guid.NewGuid():N}.json");
         File.WriteAllText(_seedFile, Seed(contacts, hubFolder, deniedUser).ToJsonString());
         Sandbox = new SandboxProcess(_seedFile);
+        // Each tenant its own state file, never the user's real one (the tests take turns, so
+        // the process-wide variable is safe to set).
+        StatePath = Path.Combine(Path.GetTempPath(), $"exokit-state-{Guid.NewGuid():N}.sqlite");
+        _previousStatePath = Environment.GetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH");
+        Environment.SetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH", StatePath);
     }
 
     internal SandboxProcess Sandbox { get; }
+
+    /// <summary>This tenant's contact mirror state file (AUTOMATION_SYNCCONTACTS_STATE_PATH while it lives).</summary>
+    internal string StatePath { get; }
 
     internal static string UserId(int n) => $"a0a0a0a0-0000-4000-8000-{n:D12}";
 
@@ -84,10 +93,10 @@ internal sealed class MirrorTenant : IDisposable
     }
 
     /// <summary>Runs the shipped drop-in script in a fresh host process with exactly these variables.</summary>
-    internal ScriptRun RunDropIn(IDictionary<string, string> variables) => RunDropIn(Sandbox, variables);
+    internal ScriptRun RunDropIn(IDictionary<string, string> variables) => RunDropIn(Sandbox, variables, StatePath);
 
     /// <summary>Runs the shipped drop-in script against <paramref name="sandbox"/> in a fresh host process.</summary>
-    internal static ScriptRun RunDropIn(SandboxProcess sandbox, IDictionary<string, string> variables)
+    internal static ScriptRun RunDropIn(SandboxProcess sandbox, IDictionary<string, string> variables, string? statePath = null)
     {
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         start.ArgumentList.Add(Repo.HostDll);
@@ -100,6 +109,7 @@ internal sealed class MirrorTenant : IDisposable
         }
         start.Environment["AUTOMATION_SYNCCONTACTS_GRAPH_ENDPOINT"] = sandbox.BaseUrl;
         start.Environment["AUTOMATION_SYNCCONTACTS_AUTHORITY_HOST"] = sandbox.BaseUrl;
+        start.Environment["AUTOMATION_SYNCCONTACTS_STATE_PATH"] = statePath ?? Path.Combine(Path.GetTempPath(), $"exokit-state-{Guid.NewGuid():N}.db");
         foreach ((string name, string value) in variables)
         {
             start.Environment[name] = value;
@@ -128,6 +138,9 @@ internal sealed class MirrorTenant : IDisposable
     {
         Sandbox.Dispose();
         File.Delete(_seedFile);
+        Environment.SetEnvironmentVariable("AUTOMATION_SYNCCONTACTS_STATE_PATH", _previousStatePath);
+        File.Delete(StatePath);
+        File.Delete(StatePath + "-journal");
     }
 }
 

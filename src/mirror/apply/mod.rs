@@ -3,6 +3,9 @@
 //! requests in flight per mailbox, many mailboxes at once) and report. Everything that touches
 //! the network for `Invoke-ContactMirror` is here; every decision is in the pure modules.
 
+mod deletes;
+mod delta;
+mod journal;
 mod pair;
 mod reads;
 mod records;
@@ -12,6 +15,8 @@ mod write;
 pub use records::{ActionRecord, StepSummary};
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::Utc;
 use zeroize::Zeroizing;
@@ -22,6 +27,9 @@ use crate::http::Network;
 use crate::mirror::config::{MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, endpoints};
 use crate::ops;
 use crate::session::{self, ConnectOptions};
+use crate::state::StateStore;
+
+pub use crate::mirror::deletes::Deletes;
 
 /// Where the configuration comes from.
 pub enum ConfigSource {
@@ -38,6 +46,11 @@ pub struct Invocation {
     /// `-WhatIf`: plan only, whatever the configuration says.
     pub what_if: bool,
     pub pass_thru: bool,
+    /// The state file (delta links, snapshots); `None` reads every folder whole with lists and
+    /// keeps nothing (the engine tests' default).
+    pub state: Option<PathBuf>,
+    /// `-PropagateDeletes`, `-MaxDeletes` (deletes need the state: without one, none happen).
+    pub deletes: Deletes,
 }
 
 /// Runs every configured tenant. A tenant that fails is reported and the next one runs (the
@@ -51,7 +64,18 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
     for warning in &config.warnings {
         ops::warning(warning.clone());
     }
-    let settings = tenant::Settings { started_at: Utc::now(), dry_run: config.dry_run || what_if, actions: invocation.pass_thru || config.dry_run || what_if };
+    // Opened (and locked) once for every tenant, before the first request.
+    let state = match &invocation.state {
+        Some(path) => Some(Arc::new(StateStore::open(path)?)),
+        None => None,
+    };
+    let settings = tenant::Settings {
+        started_at: Utc::now(),
+        dry_run: config.dry_run || what_if,
+        actions: invocation.pass_thru || config.dry_run || what_if,
+        state,
+        deletes: invocation.deletes,
+    };
     for tenant_config in &config.tenants {
         let outcome = match connection(tenant_config, &network).await {
             Ok(graph) => tenant::run(&graph, tenant_config, &settings).await.map(|_| ()),

@@ -8,7 +8,18 @@ use crate::error::{ExoError, Result};
 use crate::graph::{BatchRequest, GraphClient};
 use crate::mirror::contact::{CONTACT_SELECT, Contact, NotesRead};
 
-/// A mailbox folder's contacts from a list read (`folder: None` is the default Contacts folder).
+use super::delta::{self, TenantState};
+
+/// A mailbox folder's contacts (`folder: None` is the default Contacts folder): through the
+/// state's delta rounds when there is a state, else one list read.
+pub async fn folder(graph: &GraphClient, state: Option<&TenantState>, mailbox: &str, folder: Option<&str>) -> Result<Vec<Contact>> {
+    match state {
+        Some(state) => delta::read(graph, state, mailbox, folder).await,
+        None => list(graph, mailbox, folder).await,
+    }
+}
+
+/// A mailbox folder's contacts from a list read.
 pub async fn list(graph: &GraphClient, mailbox: &str, folder: Option<&str>) -> Result<Vec<Contact>> {
     let origin = format!("contacts of {mailbox}");
     let values = contacts::list(graph, mailbox, folder, CONTACT_SELECT).await?;

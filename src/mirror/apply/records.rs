@@ -25,7 +25,7 @@ pub struct ActionRecord {
     pub step: Step,
     /// The mailbox written to.
     pub mailbox: String,
-    /// `Create`, `Update`, `WriteBack` or `Skip`.
+    /// `Create`, `Update`, `WriteBack`, `Skip` or `Delete`.
     pub action: &'static str,
     /// `Done`, `Failed`, `WhatIf` or the skip reason.
     pub outcome: String,
@@ -35,6 +35,8 @@ pub struct ActionRecord {
     /// The synced fields that differ (updates).
     pub changed: Vec<String>,
     pub error: Option<String>,
+    /// Why a contact is deleted (`Delete` only).
+    pub reason: Option<String>,
 }
 
 impl ActionRecord {
@@ -56,6 +58,7 @@ impl ActionRecord {
             sync_id,
             changed,
             error: None,
+            reason: None,
         }
     }
 }

@@ -13,13 +13,18 @@ use crate::error::{ExoError, Result};
 use crate::graph::GraphClient;
 use crate::mirror::config::{TenantConfig, UserSelection};
 use crate::mirror::contact::Contact;
+use crate::mirror::deletes::Deletes;
 use crate::mirror::plan::{Action, Step};
 use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
 use crate::mirror::run::Run;
 use crate::mirror::scope::{self, ListedUser, ResolvedUser};
 use crate::ops::{self, Record};
+use crate::state::StateStore;
 use crate::users;
 
+use super::deletes;
+use super::delta::TenantState;
+use super::journal::Journal;
 use super::pair::{self, Pair};
 use super::reads;
 use super::records::{ActionRecord, StepSummary};
@@ -34,6 +39,10 @@ pub struct Settings {
     pub dry_run: bool,
     /// Write one record per contact action (`-PassThru`, `-WhatIf`).
     pub actions: bool,
+    /// The state file: folders are read by delta rounds and the hub folder's id is remembered.
+    pub state: Option<Arc<StateStore>>,
+    /// `-PropagateDeletes` and `-MaxDeletes`.
+    pub deletes: Deletes,
 }
 
 /// Everything a tenant's run needs, shared by its steps.
@@ -44,6 +53,8 @@ struct Tenant<'a> {
     shared_id: String,
     folder_id: Option<String>,
     report: TenantReport,
+    state: Option<TenantState>,
+    journal: Option<Journal>,
 }
 
 /// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
@@ -57,15 +68,20 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
         .map_err(|e| context(e, &format!("the shared mailbox '{}'", config.shared_mailbox)))?;
     let listed = select_users(graph, config).await?;
     let scope = scope::exclude_shared_mailbox(listed, &shared.id);
-    let folder_id = hub_folder(graph, config, &shared.id, settings.dry_run).await?;
+    let state = settings.state.clone().map(|store| TenantState::new(store, &config.tenant_id, graph));
+    let (folder_id, hub) = read_hub(graph, config, &shared.id, settings.dry_run, state.as_ref()).await?;
     let shown_id = folder_id.clone().unwrap_or_else(|| "(dry run: not created)".into());
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
-    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run) };
-    let hub = match &tenant.folder_id {
-        Some(id) => reads::list(graph, &tenant.shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
-        None => Vec::new(),
-    };
-    let mut mailboxes = read_users(graph, &scope.users).await;
+    let journal = if settings.dry_run { None } else { state.as_ref().and_then(Journal::start) };
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal };
+    let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
+    let mut hub = hub;
+    tenant.reconcile_interrupted(&scope.users, &mailboxes, &hub);
+    if let Err(error) = tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await {
+        // Stopped on purpose (over -MaxDeletes), not killed: the next run has nothing to resume.
+        tenant.finish_journal();
+        return Err(error);
+    }
     let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
     // The reads of every mailbox happen before step 1, so they count in its figures.
     let collect = (requests(graph) - first_request, clock.elapsed());
@@ -78,6 +94,7 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     // Summaries last, after every log line, so that a table of them is not cut by the lines.
     tenant.summary(Step::Collect, collect.0, collect.1);
     tenant.summary(Step::Distribute, distribute.0, distribute.1);
+    tenant.finish_journal();
     Ok(tenant.report)
 }
 
@@ -108,6 +125,35 @@ async fn select_users(graph: &GraphClient, config: &TenantConfig) -> Result<Vec<
     }
 }
 
+/// The hub folder's id and contents. With a state, the id found last time is used without a
+/// request; when that folder is gone (renamed, deleted) the id is forgotten and found again.
+async fn read_hub(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool, state: Option<&TenantState>) -> Result<(Option<String>, Vec<Contact>)> {
+    let remembered = match state {
+        Some(state) => state.store.hub_folder(&state.tenant, shared_id, &config.hub_folder)?,
+        None => None,
+    };
+    if let (Some(id), Some(state)) = (&remembered, state) {
+        match reads::folder(graph, Some(state), shared_id, Some(id)).await {
+            Ok(hub) => return Ok((remembered.clone(), hub)),
+            Err(error) if is_not_found(&error) => state.store.set_hub_folder(&state.tenant, shared_id, &config.hub_folder, None)?,
+            Err(error) => return Err(context(error, "the shared folder")),
+        }
+    }
+    let folder_id = hub_folder(graph, config, shared_id, dry_run).await?;
+    if let (Some(id), Some(state)) = (&folder_id, state) {
+        state.store.set_hub_folder(&state.tenant, shared_id, &config.hub_folder, Some(id))?;
+    }
+    let hub = match &folder_id {
+        Some(id) => reads::folder(graph, state, shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
+        None => Vec::new(),
+    };
+    Ok((folder_id, hub))
+}
+
+fn is_not_found(error: &ExoError) -> bool {
+    matches!(error, ExoError::Service { status: 404, .. })
+}
+
 /// The hub folder's id; `None` in a dry run when it does not exist yet (D7: no write at all).
 /// A folder that cannot be created stops the tenant (D10), never falls back to another folder.
 async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool) -> Result<Option<String>> {
@@ -136,14 +182,14 @@ enum Mailbox {
 }
 
 /// Every user's default Contacts folder, read at once.
-async fn read_users(graph: &GraphClient, users: &[ResolvedUser]) -> Vec<Mailbox> {
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>) -> Vec<Mailbox> {
     let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
     let mut reads = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
-        let (graph, slots, id) = (graph.clone(), slots.clone(), user.id.clone());
+        let (graph, slots, id, state) = (graph.clone(), slots.clone(), user.id.clone(), state.cloned());
         ops::spawn_into(&mut reads, async move {
             let _slot = slots.acquire_owned().await.expect("never closed");
-            (index, reads::list(&graph, &id, None).await)
+            (index, reads::folder(&graph, state.as_ref(), &id, None).await)
         });
     }
     let mut contacts: Vec<Mailbox> = vec![Mailbox::Failed; users.len()];
@@ -168,6 +214,38 @@ fn without_mailbox(error: &ExoError) -> bool {
 }
 
 impl Tenant<'_> {
+    fn finish_journal(&self) {
+        if let Some(journal) = &self.journal {
+            journal.finish();
+        }
+    }
+
+    /// What a killed run left unanswered, checked against this run's reads.
+    fn reconcile_interrupted(&self, users: &[ResolvedUser], mailboxes: &[Mailbox], hub: &[Contact]) {
+        let Some(journal) = &self.journal else { return };
+        let mut folders: Vec<(&str, &[Contact])> = vec![(self.shared_id.as_str(), hub)];
+        for (user, mailbox) in users.iter().zip(mailboxes) {
+            if let Mailbox::Read(contacts) = mailbox {
+                folders.push((user.id.as_str(), contacts.as_slice()));
+            }
+        }
+        journal.reconcile_interrupted(&folders);
+    }
+
+    /// Deletes what the tombstones call for (with `-PropagateDeletes`), before step 1.
+    async fn delete_phase(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], hub: &mut Vec<Contact>) -> Result<()> {
+        let hub_folder = deletes::Folder { id: &self.shared_id, name: &self.config.shared_mailbox, contacts: hub };
+        let folders: Vec<deletes::Folder> = users
+            .iter()
+            .zip(mailboxes.iter_mut())
+            .filter_map(|(user, mailbox)| match mailbox {
+                Mailbox::Read(contacts) => Some(deletes::Folder { id: &user.id, name: &user.listed_as, contacts }),
+                _ => None,
+            })
+            .collect();
+        deletes::run(self.graph, self.state.as_ref(), self.settings.deletes, self.settings.dry_run, hub_folder, folders).await
+    }
+
     /// Step 1: every user's contacts into the hub, user by user, so that a contact two users
     /// hold is created once. Returns the hub as it is afterwards.
     async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], mut hub: Vec<Contact>) -> Vec<Contact> {
@@ -194,7 +272,7 @@ impl Tenant<'_> {
                     continue;
                 }
             };
-            let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions).await;
+            let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions, self.journal.as_ref()).await;
             hub = merge(planned.targets, &executed.targets);
             merge_into(sources, &executed.sources);
             let target = self.config.shared_mailbox.clone();
@@ -229,6 +307,7 @@ impl Tenant<'_> {
                 user_id: user.id.clone(),
                 started_at: self.settings.started_at,
                 dry_run: self.settings.dry_run,
+                journal: self.journal.clone(),
             };
             let slots = slots.clone();
             ops::spawn_into(&mut tasks, async move {
@@ -307,6 +386,7 @@ struct Distribution {
     user_id: String,
     started_at: DateTime<Utc>,
     dry_run: bool,
+    journal: Option<Journal>,
 }
 
 impl Distribution {
@@ -315,7 +395,7 @@ impl Distribution {
         let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
         let mut sources = self.hub.as_ref().clone();
         let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, self.targets).await?;
-        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions).await)
+        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions, self.journal.as_ref()).await)
     }
 }
 

@@ -13,6 +13,9 @@ use crate::mirror::plan::{Action, WriteBackTag};
 use crate::mirror::report::{self, Outcome};
 use crate::mirror::tags;
 
+use crate::state::JournalEntry;
+
+use super::journal::{self, Journal};
 use super::pair::Pair;
 use super::reads;
 
@@ -37,7 +40,8 @@ pub struct Executed {
 }
 
 /// Carries out `actions` (already decided; none is `NeedsFullRead`).
-pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target_folder: Option<&str>, actions: Vec<Action>) -> Executed {
+/// With a `journal`, each write is recorded before it is sent and marked with its answer.
+pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target_folder: Option<&str>, actions: Vec<Action>, journal: Option<&Journal>) -> Executed {
     if dry_run {
         return Executed { done: actions.into_iter().map(planned).collect(), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
     }
@@ -46,6 +50,12 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
         .enumerate()
         .filter_map(|(i, action)| request(pair.target_mailbox, target_folder, action).map(|r| (i, r)))
         .unzip();
+    let entries: Vec<JournalEntry> = writes.iter().filter_map(|&i| journal::entry(pair.target_mailbox, &actions[i])).collect();
+    if let Some(journal) = journal {
+        journal.sent(&entries);
+    }
+    let mut entries = entries.into_iter();
+    let mut answered = Vec::with_capacity(writes.len());
     let mut answers = contacts::send_all(graph, pair.target_mailbox, &requests).await.into_iter();
     let mut executed = Executed { done: Vec::with_capacity(actions.len()), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
     let mut back = Vec::new();
@@ -57,6 +67,10 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
         }
         let answer = answers.next().expect("one answer per request");
         let written = answer.and_then(|value| reads::full(value, pair.target_mailbox));
+        if let Some(mut entry) = entries.next() {
+            entry.contact_id = written.as_ref().ok().map(|c| c.id.clone()).or(entry.contact_id);
+            answered.push((entry, written.is_ok()));
+        }
         match written {
             Ok(contact) => {
                 if let Some(tag) = write_back_of(&action) {
@@ -71,8 +85,11 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
             Err(error) => executed.done.push(failed(action, error)),
         }
     }
+    if let Some(journal) = journal {
+        journal.answered(&answered);
+    }
     resend_notes(graph, pair, &notes_again).await;
-    write_back(graph, pair, back, &mut executed).await;
+    write_back(graph, pair, back, &mut executed, journal).await;
     executed
 }
 
@@ -134,9 +151,17 @@ async fn resend_notes(graph: &GraphClient, pair: &Pair<'_>, requests: &[BatchReq
 }
 
 /// Step 1: the tag goes back into the source contact, only after its target write succeeded.
-async fn write_back(graph: &GraphClient, pair: &Pair<'_>, tags: Vec<WriteBackTag>, executed: &mut Executed) {
+async fn write_back(graph: &GraphClient, pair: &Pair<'_>, tags: Vec<WriteBackTag>, executed: &mut Executed, journal: Option<&Journal>) {
     let requests: Vec<BatchRequest> = tags.iter().map(|t| contacts::update_request(pair.source_mailbox, &t.source_id, notes_patch(&t.notes))).collect();
+    let entries: Vec<JournalEntry> = tags.iter().map(|t| journal::write_back_entry(pair.source_mailbox, &t.source_id, &t.notes)).collect();
+    if let Some(journal) = journal {
+        journal.sent(&entries);
+    }
     let answers = contacts::send_all(graph, pair.source_mailbox, &requests).await;
+    if let Some(journal) = journal {
+        let answered: Vec<(JournalEntry, bool)> = entries.into_iter().zip(&answers).map(|(e, a)| (e, a.is_ok())).collect();
+        journal.answered(&answered);
+    }
     for (tag, answer) in tags.into_iter().zip(answers) {
         match answer.and_then(|value| reads::full(value, pair.source_mailbox)) {
             Ok(contact) => {

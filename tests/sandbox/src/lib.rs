@@ -15,6 +15,7 @@ pub mod dump;
 pub mod exchange;
 pub mod faults;
 pub mod federated;
+pub mod freeze;
 pub mod generate;
 pub mod graph_error;
 pub mod latency;

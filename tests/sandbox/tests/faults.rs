@@ -372,3 +372,24 @@ async fn the_state_dump_shows_users_folders_and_contact_counts() {
     assert_eq!(partners["contacts"], 1);
     assert_eq!(partners["parentFolderId"], bob["contactFolders"][0]["id"]);
 }
+
+#[tokio::test]
+async fn a_freeze_lets_n_requests_in_holds_the_rest_and_refuses_them_unrun_on_release() {
+    let sandbox = start();
+    let client = Client::login(sandbox.url()).await;
+    let second = Client::login(sandbox.url()).await;
+    let (status, _) = control(sandbox.url(), "freeze", json!({"after": 1})).await;
+    assert_eq!(status, 200);
+    assert_eq!(client.get(ALICE_CONTACTS).await.status, 200, "the first request runs");
+    let held = tokio::spawn(async move { second.post(ALICE_CONTACTS, json!({"givenName": "Frozen"})).await });
+    let started = Instant::now();
+    while control_get(sandbox.url(), "freeze").await["waiting"] != json!(1) {
+        assert!(started.elapsed() < Duration::from_secs(5), "the second request never reached the freeze point");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let status = reqwest::Client::new().delete(format!("{}/_sandbox/freeze", sandbox.url())).send().await.unwrap().status();
+    assert_eq!(status, 200);
+    assert_eq!(held.await.unwrap().status, 503, "refused on release");
+    let names: Vec<Value> = client.get(ALICE_CONTACTS).await.body["value"].as_array().unwrap().iter().map(|c| c["givenName"].clone()).collect();
+    assert!(!names.contains(&json!("Frozen")), "the held POST never ran: {names:?}");
+}

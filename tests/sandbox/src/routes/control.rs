@@ -20,6 +20,9 @@
 //!   `{"token"}`: a token the sandbox's external issuer signed (see [`crate::federated`])
 //! - `GET /_sandbox/managed-identity` → `{"imdsPath", "appServicePath", "identityHeader"}`: what an
 //!   Azure host would put in `IDENTITY_ENDPOINT`/`IDENTITY_HEADER` (paths relative to the base URL)
+//! - `PUT /_sandbox/freeze` `{"after": N}` → after N more requests every request waits; `GET` →
+//!   `{"after", "admitted", "waiting"}`; `DELETE` releases, refusing the waiting ones unrun (crash
+//!   tests kill their client at such a point)
 
 use std::time::Duration;
 
@@ -55,6 +58,26 @@ pub fn router() -> Router<Shared> {
         .route("/tokens/expire", axum::routing::post(expire_tokens))
         .route("/federated-token", axum::routing::post(federated_token))
         .route("/managed-identity", get(managed_identity))
+        .route("/freeze", put(set_freeze).get(freeze).delete(release_freeze))
+}
+
+#[derive(serde::Deserialize)]
+struct FreezeBody {
+    after: u64,
+}
+
+async fn set_freeze(State(state): State<Shared>, Json(body): Json<FreezeBody>) -> Json<crate::freeze::FreezeStatus> {
+    state.freeze.set(Some(body.after));
+    Json(state.freeze.status())
+}
+
+async fn freeze(State(state): State<Shared>) -> Json<crate::freeze::FreezeStatus> {
+    Json(state.freeze.status())
+}
+
+async fn release_freeze(State(state): State<Shared>) -> Json<crate::freeze::FreezeStatus> {
+    state.freeze.set(None);
+    Json(state.freeze.status())
 }
 
 async fn requests(State(state): State<Shared>) -> Json<Vec<LogEntry>> {

@@ -30,6 +30,10 @@ enum Outcome {
 }
 
 pub async fn observe(state: Shared, request: Request, next: Next) -> Response {
+    // A crash test's freeze point: past it a request waits, and is refused unrun on release.
+    if !state.freeze.admit().await {
+        return GraphError::new(StatusCode::SERVICE_UNAVAILABLE, "UnknownError", "refused at the sandbox's freeze point").into_response();
+    }
     let started = Instant::now();
     let method = request.method().to_string();
     let path = request.uri().path().to_string();

@@ -92,6 +92,8 @@ pub struct State {
     pub faults: Faults,
     /// Request counters per route, mailbox and status.
     pub metrics: Metrics,
+    /// The crash tests' freeze point (see [`crate::freeze`]).
+    pub freeze: crate::freeze::Freeze,
     /// The router, for `$batch` to dispatch its items through; cleared when the sandbox stops
     /// (it holds this state, so keeping it would leak both).
     dispatcher: Mutex<Option<axum::Router>>,
@@ -126,6 +128,7 @@ impl State {
             throttle: Throttle::with_limits(options.throttle.scaled(options.time_scale)),
             faults: Faults::new(options.faults.clone(), options.fault_seed),
             metrics: Metrics::new(),
+            freeze: Default::default(),
             latency_max_ms: AtomicU64::new(options.latency_max.unwrap_or(options.latency).as_millis() as u64),
             // Its own stream, so jitter draws do not shift the fault dice.
             jitter: options.fault_seed.map(|s| Dice::seeded(!s)).unwrap_or_else(Dice::unseeded),

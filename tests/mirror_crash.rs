@@ -1,0 +1,201 @@
+//! Crash safety: a first sync killed (SIGKILL, the process, not a cancel) at many points, each
+//! followed by one rerun on the same state file, ends exactly as an uninterrupted run: the same
+//! contacts everywhere, no duplicate, no lost note text.
+//!
+//! The kill points are chosen by request count, not by time: the sandbox's freeze point lets N
+//! requests in and holds the rest, the test waits until one is held, then kills the child. The
+//! child is this test binary again, running the ignored `crash_child` entry point.
+
+mod mirror_support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command};
+use std::time::{Duration, Instant};
+
+use exokit::auth::{Credential, Secret};
+use exokit::mirror::apply::{ConfigSource, Invocation};
+use exokit::ops::Operation;
+use exokit::session::{self, ConnectOptions};
+use exokit_sandbox::Sandbox;
+use mirror_support::*;
+use serde_json::{Value, json};
+
+const USERS: usize = 6;
+const KILL_POINTS: u64 = 24;
+
+const PEOPLE: [(&str, &str); 7] = [("Ann", "Lee"), ("Bo", "Ray"), ("Cy", "Moe"), ("Di", "Fox"), ("Ed", "Kim"), ("Flo", "Ng"), ("Gus", "Orr")];
+
+/// The people user `n` knows before the mirror runs (several users know the same people).
+fn own(n: usize) -> Vec<&'static str> {
+    (0..3).map(|k| PEOPLE[(n + 2 * k) % PEOPLE.len()].0).collect()
+}
+
+/// Six users; some people are known to several of them; every contact has its owner's note.
+fn crash_seed() -> exokit_sandbox::Seed {
+    let contacts = (0..USERS)
+        .map(|n| {
+            own(n)
+                .into_iter()
+                .map(|given| {
+                    let surname = PEOPLE.iter().find(|p| p.0 == given).unwrap().1;
+                    let mut c = contact(given, surname, Some(&format!("{}@fabrikam.com", given.to_lowercase())));
+                    c["personalNotes"] = json!(note(n, given));
+                    c
+                })
+                .collect()
+        })
+        .collect();
+    seed(contacts, None)
+}
+
+fn note(user: usize, given: &str) -> String {
+    format!("user {user} met {given} at the fair\r\nlikes tea")
+}
+
+/// The child's entry point: one mirror run against the sandbox at `EXOKIT_CRASH_URL` with the
+/// state file `EXOKIT_CRASH_STATE`. Ignored: only the crash test starts it.
+#[test]
+#[ignore]
+fn crash_child() {
+    let (Ok(url), Ok(state)) = (std::env::var("EXOKIT_CRASH_URL"), std::env::var("EXOKIT_CRASH_STATE")) else {
+        panic!("crash_child is started by the crash test only");
+    };
+    let options = ConnectOptions {
+        tenant_id: DOMAIN.into(),
+        client_id: APP.into(),
+        environment: None,
+        graph_endpoint: Some(url.clone()),
+        authority_host: Some(url),
+        exchange_endpoint: None,
+        credential: Credential::ClientSecret(Secret::new(SECRET.into())),
+        network: Default::default(),
+    };
+    Operation::start(async move { session::connect(options).await.map(|_| ()) }).wait();
+    run(Path::new(&state));
+}
+
+fn run(state: &Path) -> Vec<exokit::ops::Event> {
+    let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
+    let invocation = Invocation { source, what_if: false, pass_thru: false, state: Some(state.to_path_buf()), deletes: Default::default() };
+    Operation::start(exokit::mirror::apply::invoke(invocation)).wait()
+}
+
+fn child(sandbox: &Sandbox, state: &Path) -> Child {
+    Command::new(std::env::current_exe().unwrap())
+        .args(["crash_child", "--exact", "--ignored", "--test-threads=1", "--quiet"])
+        .env("EXOKIT_CRASH_URL", sandbox.url())
+        .env("EXOKIT_CRASH_STATE", state)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+/// Every folder's contacts as comparable text: name, email and the owner's note text (the tag
+/// line, with its random SyncId and timestamps, left out).
+fn picture(sandbox: &Sandbox) -> Vec<Vec<String>> {
+    let describe = |contacts: Vec<Value>| {
+        let mut out: Vec<String> = contacts
+            .iter()
+            .map(|c| {
+                let notes = c["personalNotes"].as_str().unwrap_or("");
+                let text: Vec<&str> = notes.split("\r\n").filter(|l| !l.starts_with("SyncId=")).collect();
+                format!("{} | {} | {}", c["displayName"], c["emailAddresses"][0]["address"], text.join("/"))
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let mut all = vec![describe(held(sandbox, HUB, Some("All Contacts")))];
+    all.extend((0..USERS).map(|n| describe(held(sandbox, &user_id(n), None))));
+    all
+}
+
+fn state_file(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("exokit-crash-{}-{name}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    let _ = std::fs::remove_file(path.with_extension("sqlite-journal"));
+    path
+}
+
+/// Kills the child once a request waits at the freeze point (or lets it end if it got there
+/// first), then waits for the requests let in to be answered.
+fn kill_at_freeze(sandbox: &Sandbox, mut child: Child) -> bool {
+    let started = Instant::now();
+    let killed = loop {
+        if sandbox.state.freeze.status().waiting > 0 {
+            child.kill().unwrap(); // SIGKILL
+            child.wait().unwrap();
+            break true;
+        }
+        if child.try_wait().unwrap().is_some() {
+            break false;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "the child neither finished nor reached the freeze point");
+        std::thread::sleep(Duration::from_millis(2));
+    };
+    let settle = Instant::now();
+    while settle.elapsed() < Duration::from_secs(1) {
+        let status = sandbox.state.freeze.status();
+        if sandbox.state.requests().len() as u64 >= status.admitted - status.waiting {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    sandbox.state.freeze.set(None);
+    killed
+}
+
+#[test]
+fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicates_or_lost_notes() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    // The uninterrupted run, and how many requests it takes.
+    let reference = start(crash_seed());
+    reference.state.freeze.set(Some(u64::MAX));
+    let events = run(&state_file("reference"));
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    let total = reference.state.freeze.status().admitted;
+    let expected = picture(&reference);
+    assert!(total > KILL_POINTS * 2, "a first sync of {total} requests is too short to spread {KILL_POINTS} kill points over");
+    drop(reference);
+
+    let points: Vec<u64> = (0..KILL_POINTS).map(|i| 1 + i * (total - 2) / (KILL_POINTS - 1)).collect();
+    let mut killed_at = Vec::new();
+    let mut resumed = 0;
+    for &point in &points {
+        let sandbox = start(crash_seed());
+        let state = state_file(&format!("point-{point}"));
+        sandbox.state.freeze.set(Some(point));
+        // Killed, and left the tenant unfinished: the rerun has something to repair.
+        if kill_at_freeze(&sandbox, child(&sandbox, &state)) && picture(&sandbox) != expected {
+            killed_at.push(point);
+        }
+        connect(&sandbox);
+        let events = run(&state);
+        assert!(errors(&events).is_empty(), "rerun after a kill at request {point}: {:?}", errors(&events));
+        // The journal: the rerun says what the killed run left unanswered.
+        if lines(&events).iter().any(|l| l.starts_with("Resuming after an interrupted run")) {
+            resumed += 1;
+        }
+        let got = picture(&sandbox);
+        for (folder, contacts) in got.iter().enumerate() {
+            let mut emails: Vec<&str> = contacts.iter().map(|c| c.split(" | ").nth(1).unwrap()).collect();
+            emails.dedup();
+            assert_eq!(emails.len(), contacts.len(), "a duplicate in folder {folder} after a kill at request {point}: {contacts:#?}");
+        }
+        for n in 0..USERS {
+            let held_notes: Vec<String> = held(&sandbox, &user_id(n), None).iter().map(|c| c["personalNotes"].as_str().unwrap_or("").to_string()).collect();
+            for given in own(n) {
+                let text = note(n, given);
+                assert!(held_notes.iter().any(|h| h.starts_with(&text)), "user {n}'s note on {given} was lost after a kill at request {point}: {held_notes:#?}");
+            }
+        }
+        assert_eq!(got, expected, "after a kill at request {point} of {total}");
+        let _ = std::fs::remove_file(&state);
+    }
+    let mut distinct = killed_at.clone();
+    distinct.dedup();
+    eprintln!("a first sync of {total} requests, killed unfinished at {killed_at:?}; {resumed} reruns resumed a journalled run");
+    assert!(resumed >= KILL_POINTS as usize / 2, "only {resumed} reruns found the killed run in the journal");
+    assert!(distinct.len() >= 20, "only {} runs were killed unfinished (at {killed_at:?}) of {total} requests", distinct.len());
+}

@@ -1,0 +1,207 @@
+//! `-PropagateDeletes` and `-MaxDeletes` against the sandbox: the three cases of the issue, the
+//! limit, and nothing deleted without the switch.
+
+mod mirror_support;
+
+use std::path::{Path, PathBuf};
+
+use exokit::mirror::apply::{ConfigSource, Deletes, Invocation};
+use exokit::ops::{Event, Operation, Record};
+use exokit_sandbox::Sandbox;
+use mirror_support::*;
+
+fn state_file(name: &str) -> PathBuf {
+    let path = std::env::temp_dir().join(format!("exokit-mirror-deletes-{}-{name}.sqlite", std::process::id()));
+    let _ = std::fs::remove_file(&path);
+    path
+}
+
+fn run(state: &Path, deletes: Deletes) -> Vec<Event> {
+    run_as(state, deletes, false)
+}
+
+fn run_as(state: &Path, deletes: Deletes, what_if: bool) -> Vec<Event> {
+    let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
+    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.to_path_buf()), deletes })).wait()
+}
+
+fn clean(state: &Path, deletes: Deletes) -> Vec<Event> {
+    let events = run(state, deletes);
+    assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+    events
+}
+
+const ON: Deletes = Deletes { propagate: true, max: 10 };
+const OFF: Deletes = Deletes { propagate: false, max: 10 };
+
+/// Ann is user 0's (she collects first), Bo user 0's, Cy user 1's; user 2 holds Ann too.
+fn synced(name: &str) -> (Sandbox, PathBuf) {
+    let sandbox = start(seed(
+        vec![
+            vec![contact("Ann", "Lee", Some("ann@fabrikam.com")), contact("Bo", "Ray", Some("bo@fabrikam.com"))],
+            vec![contact("Cy", "Moe", Some("cy@fabrikam.com"))],
+            vec![contact("Ann", "Lee", Some("ann@fabrikam.com"))],
+        ],
+        None,
+    ));
+    let state = state_file(name);
+    clean(&state, OFF); // first sync
+    clean(&state, OFF); // the state reads the tags the first sync wrote
+    (sandbox, state)
+}
+
+/// Deletes the contact with this email from a mailbox's default folder (`folder: None`) or the hub.
+fn remove(sandbox: &Sandbox, user: &str, hub_folder: bool, email: &str) {
+    let mailbox = sandbox.state.tenants[0].mailboxes.of(user).unwrap();
+    let mut mailbox = mailbox.lock().unwrap();
+    let root = mailbox.root_id.clone();
+    let folder = if hub_folder { mailbox.children(&root).into_iter().find(|f| f.display_name == "All Contacts").unwrap().id } else { root };
+    let id = mailbox
+        .contacts_in(&folder)
+        .iter()
+        .find(|c| c.properties["emailAddresses"][0]["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(email)))
+        .map(|c| c.id.clone())
+        .expect("the contact");
+    assert!(mailbox.delete_contact(&id));
+}
+
+fn everyone(sandbox: &Sandbox) -> Vec<Vec<String>> {
+    let mut all = vec![emails(&held(sandbox, HUB, Some("All Contacts")))];
+    all.extend((0..3).map(|n| emails(&held(sandbox, &user_id(n), None))));
+    all
+}
+
+fn deletes(events: &[Event]) -> Vec<(String, String, String)> {
+    events
+        .iter()
+        .filter_map(|e| match e {
+            Event::Record(Record::MirrorAction(a)) if a.action == "Delete" => Some((a.mailbox.clone(), a.outcome.clone(), a.reason.clone().unwrap_or_default())),
+            _ => None,
+        })
+        .collect()
+}
+
+fn deleted_requests(sandbox: &Sandbox) -> usize {
+    sandbox.state.requests().iter().filter(|r| r.method == "DELETE").count()
+}
+
+#[test]
+fn a_contact_its_creator_deleted_leaves_the_hub_and_every_user() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("creator");
+    remove(&sandbox, &user_id(0), false, "bo@fabrikam.com");
+    let events = clean(&state, ON);
+    let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![without_bo; 4]);
+    let listed = deletes(&events);
+    assert_eq!(listed.len(), 3, "the hub, user 1 and user 2: {listed:?}");
+    assert!(listed.iter().all(|(_, outcome, reason)| outcome == "Done" && reason == &format!("deleted by its creator {}", upn(0))), "{listed:?}");
+    assert!(lines(&events).iter().any(|l| l.starts_with("Deleted: Bo Ray from ")), "{:?}", lines(&events));
+    sandbox.state.clear_requests();
+    clean(&state, ON);
+    assert_eq!(deleted_requests(&sandbox), 0, "the next run has nothing left to delete");
+    assert_eq!(writes(&sandbox), Vec::<String>::new());
+}
+
+#[test]
+fn a_user_who_holds_the_contact_as_their_own_keeps_it_and_it_comes_back() {
+    // User 2 had Ann before the mirror did (never tagged: her own contact, not a copy), so when
+    // Ann's creator deletes her, user 2's Ann is not the mirror's to delete and is collected again.
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("own");
+    remove(&sandbox, &user_id(0), false, "ann@fabrikam.com");
+    let events = clean(&state, ON);
+    let listed = deletes(&events);
+    assert_eq!(listed.iter().map(|(mailbox, _, _)| mailbox.as_str()).collect::<Vec<_>>(), [HUB_UPN.to_string(), upn(1)], "{listed:?}");
+    let all = vec!["ann@fabrikam.com".to_string(), "bo@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![all; 4]);
+    let hub = held(&sandbox, HUB, Some("All Contacts"));
+    let ann = hub.iter().find(|c| c["emailAddresses"][0]["address"] == "ann@fabrikam.com").unwrap();
+    assert!(ann["personalNotes"].as_str().unwrap().contains(&format!("CreatedBy={}", upn(2))), "{ann}");
+}
+
+#[test]
+fn a_contact_deleted_from_the_shared_folder_leaves_every_user() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("hub");
+    remove(&sandbox, HUB, true, "cy@fabrikam.com");
+    let events = clean(&state, ON);
+    let without_cy = vec!["ann@fabrikam.com".to_string(), "bo@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![without_cy; 4], "Cy is gone from her creator too");
+    assert!(deletes(&events).iter().all(|(_, _, reason)| reason == "deleted from the shared folder"), "{:?}", deletes(&events));
+}
+
+#[test]
+fn a_copy_another_user_deleted_is_restored() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("restore");
+    remove(&sandbox, &user_id(1), false, "bo@fabrikam.com");
+    let events = clean(&state, ON);
+    let all = vec!["ann@fabrikam.com".to_string(), "bo@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![all; 4], "the hub is the truth");
+    assert!(deletes(&events).is_empty(), "{:?}", deletes(&events));
+}
+
+#[test]
+fn without_the_switch_nothing_is_deleted_and_the_creators_delete_is_undone() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("off");
+    remove(&sandbox, &user_id(0), false, "ann@fabrikam.com");
+    remove(&sandbox, HUB, true, "cy@fabrikam.com");
+    sandbox.state.clear_requests();
+    let events = clean(&state, OFF);
+    assert_eq!(deleted_requests(&sandbox), 0);
+    assert!(deletes(&events).is_empty());
+    let all = vec!["ann@fabrikam.com".to_string(), "bo@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![all; 4]);
+    // The tombstones were dealt with (by restoring): turning the switch on later deletes nothing.
+    sandbox.state.clear_requests();
+    clean(&state, ON);
+    assert_eq!(deleted_requests(&sandbox), 0);
+}
+
+#[test]
+fn more_deletes_than_the_limit_deletes_nothing_writes_nothing_and_fails_the_run() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("limit");
+    remove(&sandbox, &user_id(0), false, "bo@fabrikam.com"); // the hub, users 1 and 2
+    remove(&sandbox, &user_id(1), false, "cy@fabrikam.com"); // the hub, users 0 and 2
+    let before = everyone(&sandbox);
+    sandbox.state.clear_requests();
+    let events = run(&state, Deletes { propagate: true, max: 5 });
+    let errors = errors(&events);
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    let message = errors[0].to_string();
+    assert!(message.contains("would delete 6 contacts") && message.contains("nothing was deleted") && message.contains("-MaxDeletes"), "{message}");
+    assert_eq!(deleted_requests(&sandbox), 0);
+    assert_eq!(writes(&sandbox), Vec::<String>::new(), "nor anything else: the steps would undo the deletes");
+    assert_eq!(everyone(&sandbox), before);
+    assert_eq!(deletes(&events).len(), 6, "every delete is still listed");
+    assert!(deletes(&events).iter().all(|(_, outcome, _)| outcome == "NotDeleted"));
+    // With a high enough limit the same deletes go through; the refused run was not a crash.
+    let events = clean(&state, Deletes { propagate: true, max: 6 });
+    assert!(!lines(&events).iter().any(|l| l.starts_with("Resuming")), "{:?}", lines(&events));
+    assert_eq!(everyone(&sandbox), vec![vec!["ann@fabrikam.com".to_string()]; 4]);
+}
+
+
+#[test]
+fn what_if_lists_the_deletes_changes_nothing_and_forgets_nothing() {
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("whatif");
+    remove(&sandbox, &user_id(0), false, "bo@fabrikam.com");
+    let before = everyone(&sandbox);
+    sandbox.state.clear_requests();
+    for mode in [OFF, ON] {
+        let events = run_as(&state, mode, true);
+        assert!(errors(&events).is_empty(), "{:?}", errors(&events));
+        let listed = deletes(&events);
+        assert_eq!(listed.len(), if mode.propagate { 3 } else { 0 }, "{listed:?}");
+        assert!(listed.iter().all(|(_, outcome, _)| outcome == "WhatIf"));
+    }
+    assert_eq!(writes(&sandbox), Vec::<String>::new());
+    assert_eq!(everyone(&sandbox), before);
+    clean(&state, ON);
+    let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![without_bo; 4], "the real run still knows what Bo's creator did");
+}
