@@ -113,6 +113,8 @@ fn sql_error(path: &Path, error: rusqlite::Error) -> ExoError {
             message: "is in use by another contact mirror run; wait for it to finish (two runs on one file would corrupt it)".into(),
             busy: true,
         },
+        // Not the file's fault: resetting it would not help.
+        Some(ErrorCode::DiskFull) => ExoError::State { path: path.display().to_string(), message: "cannot be written: the disk is full".into(), busy: false },
         Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt) => unusable(path, "is not a readable SQLite database (corrupt or another kind of file)"),
         _ => unusable(path, &format!("cannot be used ({error})")),
     }
