@@ -450,3 +450,22 @@ fn drop_in_credential_errors_name_the_field_and_tenant() {
     assert!(found.contains("ClientSecret, UseManagedIdentity") && found.contains("one per tenant"), "{found}");
     assert!(!found.contains("\"x\""), "{found}");
 }
+
+#[test]
+fn a_managed_identity_endpoint_is_reached_without_the_proxy() {
+    let sandbox = start();
+    let url = sandbox.url().to_string();
+    // A proxy that answers nothing: the identity endpoint must not go through it.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let network = exokit::http::Network::from_variables(&[("HTTPS_PROXY".to_string(), proxy.clone()), ("HTTP_PROXY".to_string(), proxy)].into(), None);
+    let spec = CredentialSpec { variables: [("AZURE_POD_IDENTITY_AUTHORITY_HOST".to_string(), url.clone())].into(), ..spec("ManagedIdentity") };
+    let (session, events) = run(async move {
+        let mut options = options(&url, "", spec.load()?);
+        options.network = network;
+        session::open(options).await
+    });
+    assert!(session.is_some(), "{events:?}");
+    assert_eq!(sandbox.state.requests().iter().filter(|r| r.path == "/metadata/identity/oauth2/token").count(), 1);
+}
