@@ -469,3 +469,17 @@ fn a_managed_identity_endpoint_is_reached_without_the_proxy() {
     assert!(session.is_some(), "{events:?}");
     assert_eq!(sandbox.state.requests().iter().filter(|r| r.path == "/metadata/identity/oauth2/token").count(), 1);
 }
+
+#[test]
+fn each_national_cloud_has_its_login_graph_and_exchange_hosts() {
+    let expected = [
+        ("Global", "https://login.microsoftonline.com/t/oauth2/v2.0/token", "https://graph.microsoft.com/.default", "https://outlook.office365.com/.default"),
+        ("USGov", "https://login.microsoftonline.us/t/oauth2/v2.0/token", "https://graph.microsoft.us/.default", "https://outlook.office365.us/.default"),
+        ("USGovDoD", "https://login.microsoftonline.us/t/oauth2/v2.0/token", "https://dod-graph.microsoft.us/.default", "https://outlook-dod.office365.us/.default"),
+        ("China", "https://login.chinacloudapi.cn/t/oauth2/v2.0/token", "https://microsoftgraph.chinacloudapi.cn/.default", "https://partner.outlook.cn/.default"),
+    ];
+    for (name, token, graph, exchange) in expected {
+        let cloud = exokit::cloud::Cloud::named(name).unwrap();
+        assert_eq!((cloud.token_url("t").as_str(), cloud.graph_scope().as_str(), cloud.exchange_scope().as_str()), (token, graph, exchange), "{name}");
+    }
+}
