@@ -122,6 +122,7 @@ fn connect(url: &str) {
         environment: None,
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
+        exchange_endpoint: None,
         credential: Credential::ClientSecret(Secret::new(SECRET.into())),
         network: Default::default(),
     };

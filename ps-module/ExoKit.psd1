@@ -15,6 +15,11 @@
         'Disconnect-ExoKit'
         'Get-ExoKitContext'
         'Get-ExchangeAppRoleDefinition'
+        'New-ExchangeAppRoleAssignment'
+        'Get-ExchangeAppRoleAssignment'
+        'Remove-ExchangeAppRoleAssignment'
+        'New-ExchangeApp'
+        'Test-ExchangeAppAccess'
         'Invoke-ContactMirror'
     )
     FunctionsToExport    = @()

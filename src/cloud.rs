@@ -87,6 +87,11 @@ impl Cloud {
         format!("{}.default", origin_with_slash(&self.exchange_endpoint))
     }
 
+    /// The admin API's `InvokeCommand` URL for a tenant (its id or initial domain).
+    pub fn invoke_command_url(&self, tenant: &str) -> Url {
+        join(&self.exchange_endpoint, &format!("adminapi/beta/{}/InvokeCommand", crate::graph::segment(tenant)))
+    }
+
     /// A Graph URL: `version` is `v1.0` or `beta`, `path` has no leading slash.
     pub fn graph_url(&self, version: &str, path: &str) -> Url {
         join(&self.graph_endpoint, &format!("{version}/{}", path.trim_start_matches('/')))
@@ -164,6 +169,19 @@ mod tests {
         assert!(err.contains("GraphEndpoint") && err.contains("loopback"), "{err}");
         let err = Cloud::custom(&global, None, Some("not a url"), None).unwrap_err().to_string();
         assert!(err.contains("AuthorityHost"), "{err}");
+    }
+
+    #[test]
+    fn exchange_urls_and_scope_follow_the_exchange_endpoint() {
+        let global = Cloud::named("Global").unwrap();
+        assert_eq!(global.exchange_scope(), "https://outlook.office365.com/.default");
+        assert_eq!(
+            global.invoke_command_url("contoso.onmicrosoft.com").as_str(),
+            "https://outlook.office365.com/adminapi/beta/contoso.onmicrosoft.com/InvokeCommand"
+        );
+        let c = Cloud::custom(&global, None, None, Some("http://127.0.0.1:9/outlook.office365.com")).unwrap();
+        assert_eq!(c.exchange_scope(), "http://127.0.0.1:9/outlook.office365.com/.default");
+        assert_eq!(c.invoke_command_url("t#1").as_str(), "http://127.0.0.1:9/outlook.office365.com/adminapi/beta/t%231/InvokeCommand");
     }
 
     #[test]

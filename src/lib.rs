@@ -5,7 +5,7 @@
 //! - [`ops`]: long work as a handle whose events the caller pulls (progress, verbose lines,
 //!   records, errors); cancellation.
 //! - domain modules ([`access`], [`session`]): what a cmdlet means, as plain Rust.
-//! - [`graph`]: the typed Microsoft Graph client.
+//! - [`graph`]: the typed Microsoft Graph client; [`exo`]: the Exchange admin API client.
 //! - [`http`] and [`auth`]: the one transport (retries, `Retry-After`) and tokens.
 //! - [`cloud`]: every endpoint comes from one `Cloud` value.
 
@@ -14,6 +14,7 @@ pub mod auth;
 pub mod cloud;
 pub mod contacts;
 pub mod error;
+pub mod exo;
 pub mod ffi;
 pub mod graph;
 pub mod http;

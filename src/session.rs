@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use crate::auth::{Credential, TokenProvider};
 use crate::cloud::Cloud;
 use crate::error::{ExoError, Result};
+use crate::exo::ExoClient;
 use crate::graph::GraphClient;
 use crate::http::{Network, Transport, TransportOptions};
 use crate::ops;
@@ -23,6 +24,9 @@ pub struct ConnectOptions {
     pub environment: Option<String>,
     pub graph_endpoint: Option<String>,
     pub authority_host: Option<String>,
+    /// The Exchange admin API's root (`-ExchangeEndpoint`), e.g. a sandbox's
+    /// `http://127.0.0.1:PORT/outlook.office365.com/`.
+    pub exchange_endpoint: Option<String>,
     pub credential: Credential,
     /// Proxy and extra trusted CAs.
     pub network: Network,
@@ -35,6 +39,8 @@ pub struct Session {
     pub client_id: String,
     pub tokens: Arc<TokenProvider>,
     pub graph: GraphClient,
+    /// The Exchange admin API (`InvokeCommand`); its token is fetched on first use.
+    pub exo: ExoClient,
     pub connected_at: DateTime<Utc>,
 }
 
@@ -100,7 +106,8 @@ pub async fn open(options: ConnectOptions) -> Result<Arc<Session>> {
     ));
     tokens.token(&cloud.graph_scope()).await?;
     Ok(Arc::new(Session {
-        graph: GraphClient::new(cloud.clone(), transport, tokens.clone()),
+        graph: GraphClient::new(cloud.clone(), transport.clone(), tokens.clone()),
+        exo: ExoClient::new(cloud.clone(), tenant_id.clone(), transport, tokens.clone()),
         cloud,
         tenant_id,
         client_id,
@@ -125,10 +132,15 @@ pub async fn describe(session: &Session) -> ContextInfo {
 
 fn resolve_cloud(options: &ConnectOptions) -> Result<Cloud> {
     let base = Cloud::named(options.environment.as_deref().unwrap_or("Global"))?;
-    if options.graph_endpoint.is_none() && options.authority_host.is_none() {
+    if options.graph_endpoint.is_none() && options.authority_host.is_none() && options.exchange_endpoint.is_none() {
         return Ok(base);
     }
-    Cloud::custom(&base, options.graph_endpoint.as_deref(), options.authority_host.as_deref(), None)
+    Cloud::custom(
+        &base,
+        options.graph_endpoint.as_deref(),
+        options.authority_host.as_deref(),
+        options.exchange_endpoint.as_deref(),
+    )
 }
 
 /// The app id: given, or for a system-assigned identity empty, or read from a held token.

@@ -89,6 +89,7 @@ fn options(url: &str, client_id: &str, credential: Credential) -> ConnectOptions
         environment: None,
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
+        exchange_endpoint: None,
         credential,
         network: Default::default(),
     }

@@ -38,6 +38,58 @@ fn every_request_of_a_mirror_run_and_a_role_listing_is_a_real_graph_request() {
     assert!(checked > 10 && kinds.len() >= 8, "the run covered the client's requests: {kinds:#?}");
 }
 
+/// Seed 003's flow: `New-ExchangeApp` with a role on an administrative unit, the assignments
+/// read back, `Test-ExchangeAppAccess -Probe` as the new app, and the assignment removed.
+#[test]
+fn every_request_of_the_rbac_for_applications_flow_is_a_real_graph_request() {
+    use exokit::access::{self, AccessQuery, NewApp, ScopeRequest};
+    use exokit::ops::{Event, Operation};
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let seed = exokit_sandbox::Seed::from_json(
+        &json!({"tenants": [{"id": TENANT, "domain": DOMAIN,
+            "apps": [{"appId": APP, "displayName": "ExoKit Automation", "secrets": [SECRET],
+                      "roles": ["Application.ReadWrite.All", "RoleManagement.ReadWrite.Exchange", "Directory.Read.All", "User.Read.All"]}],
+            "users": [{"id": user_id(0), "userPrincipalName": upn(0), "licenses": ["sku"]}],
+            "administrativeUnits": [{"id": "ad000000-0000-4000-8000-0000000000de", "displayName": "Developers", "members": [user_id(0)]}]}]})
+        .to_string(),
+    )
+    .unwrap();
+    let sandbox = start(seed);
+    let request = NewApp {
+        display_name: "CalendarsReader".into(),
+        roles: vec!["Application Calendars.Read".into()],
+        scope: ScopeRequest::AdministrativeUnit("Developers".into()),
+        secret_lifetime: std::time::Duration::from_secs(86400),
+        certificate: None,
+        force: false,
+        replication_budget: std::time::Duration::from_secs(10),
+    };
+    let made = Operation::start(access::new_app(request)).wait();
+    assert!(errors(&made).is_empty(), "{made:?}");
+    let secret = made.iter().find_map(|e| if let Event::Secret(s) = e { Some(s.clone()) } else { None }).expect("a secret");
+    let probe = AccessQuery { app: "CalendarsReader".into(), mailboxes: vec![upn(0)], permissions: vec!["Calendars.Read".into(), "Mail.ReadBasic".into(), "Contacts.Read".into(), "MailboxSettings.Read".into()], probe_secret: Some(secret) };
+    let probed = Operation::start(access::test_access(probe)).wait();
+    assert!(errors(&probed).is_empty(), "{probed:?}");
+    let listed = Operation::start(access::get_assignments(Default::default())).wait();
+    let id = listed.iter().find_map(|e| if let Event::Record(exokit::ops::Record::RoleAssignment(a)) = e { Some(a.id.clone()) } else { None }).expect("one assignment");
+    let removed = Operation::start(access::remove_assignment(id)).wait();
+    assert!(errors(&removed).is_empty(), "{removed:?}");
+
+    let graph = Metadata::get();
+    let log = sandbox.state.requests();
+    let mut kinds = std::collections::BTreeSet::new();
+    for request in log.iter().filter(|r| r.path.starts_with("/v1.0/") || r.path.starts_with("/beta/")) {
+        let (version, path) = request.path[1..].split_once('/').unwrap();
+        let target = match &request.query {
+            Some(query) => format!("/{path}?{}", percent_decode(query)),
+            None => format!("/{path}"),
+        };
+        graph.check_request(version, &request.method, &target, None).unwrap_or_else(|e| panic!("{} {target}: {e}", request.method));
+        kinds.insert(format!("{} {}", request.method, shape(&request.path)));
+    }
+    assert!(kinds.len() >= 12, "the flow covered the client's requests: {kinds:#?}");
+}
+
 #[test]
 fn the_bodies_the_client_writes_name_only_contact_properties() {
     let graph = Metadata::get();

@@ -198,6 +198,7 @@ fn a_proxy_credential_goes_as_basic_authentication_to_the_proxy_only() {
         environment: None,
         graph_endpoint: Some(url.clone()),
         authority_host: Some(url),
+        exchange_endpoint: None,
         credential: exokit::auth::Credential::ClientSecret(exokit::auth::Secret::new(SECRET.into())),
         network,
     };

@@ -24,6 +24,7 @@ fn options(url: &str, secret: &str) -> ConnectOptions {
         environment: None,
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
+        exchange_endpoint: None,
         credential: Credential::ClientSecret(Secret::new(secret.into())),
         network: Default::default(),
     }

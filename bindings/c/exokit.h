@@ -101,6 +101,57 @@ typedef struct WireMirrorRequest {
  The backing storage uses a (ptr, size) representation that can safely cross
  FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
  */
+typedef struct WireAssignmentRequest {
+  struct WireBuffer buf;
+} WireAssignmentRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireAssignmentFilter {
+  struct WireBuffer buf;
+} WireAssignmentFilter;
+
+/*
+ FFI analog of [`std::string::String`].
+
+ See the [module documentation](crate::pattern::string) for more details and examples.
+ */
+typedef struct String {
+  uint8_t *ptr;
+  uint64_t len;
+  uint64_t capacity;
+} String;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireAppRequest {
+  struct WireBuffer buf;
+} WireAppRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireAccessRequest {
+  struct WireBuffer buf;
+} WireAccessRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
 typedef struct WireEvent {
   struct WireBuffer buf;
 } WireEvent;
@@ -145,15 +196,12 @@ typedef union ResultWireEventBoundaryError {
 } ResultWireEventBoundaryError;
 
 /*
- FFI analog of [`std::string::String`].
-
- See the [module documentation](crate::pattern::string) for more details and examples.
+ A representation of a mutable array passed over an FFI boundary.
  */
-typedef struct String {
-  uint8_t *ptr;
+typedef struct SliceMutU8 {
+  uint8_t *data;
   uint64_t len;
-  uint64_t capacity;
-} String;
+} SliceMutU8;
 
 
 
@@ -167,9 +215,21 @@ union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct
 
 union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
 
+union ResultConstPtrOperationBoundaryError operation_new_role_assignment(struct WireAssignmentRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_get_role_assignments(struct WireAssignmentFilter filter);
+
+union ResultConstPtrOperationBoundaryError operation_remove_role_assignment(struct String id);
+
+union ResultConstPtrOperationBoundaryError operation_new_app(struct WireAppRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_test_app_access(struct WireAccessRequest request, struct SliceU8 app_secret);
+
 void operation_destroy(const struct Operation *instance);
 
 union ResultWireEventBoundaryError operation_next_event(const struct Operation *instance, uint32_t timeout_ms);
+
+uint32_t operation_take_secret(const struct Operation *instance, struct SliceMutU8 buffer);
 
 void operation_cancel(const struct Operation *instance);
 

@@ -85,6 +85,10 @@ public sealed class ConnectExoKit : OperationCmdlet
     [Parameter]
     public string? AuthorityHost { get; set; }
 
+    /// <summary>The Exchange admin API's root for a custom cloud (a proxy, the sandbox).</summary>
+    [Parameter]
+    public string? ExchangeEndpoint { get; set; }
+
     /// <summary>A proxy URL for every request; overrides HTTPS_PROXY/HTTP_PROXY (NO_PROXY still applies).</summary>
     [Parameter]
     public Uri? Proxy { get; set; }
@@ -111,6 +115,7 @@ public sealed class ConnectExoKit : OperationCmdlet
             environment = Environment,
             graph_endpoint = GraphEndpoint,
             authority_host = AuthorityHost,
+            exchange_endpoint = ExchangeEndpoint,
             pass_thru = PassThru.IsPresent,
             proxy = Proxy?.OriginalString,
             proxy_user = ProxyCredential?.UserName,

@@ -22,6 +22,9 @@ public abstract class OperationCmdlet : PSCmdlet
     private Operation? _running;
     private bool _stopping;
 
+    /// <summary>A secret announced by <c>SecretReady</c>, for the next record written.</summary>
+    private System.Security.SecureString? _pendingSecret;
+
     /// <summary>Runs an operation to its end, writing what it produces.</summary>
     protected void Run(Func<Operation> start)
     {
@@ -70,6 +73,11 @@ public abstract class OperationCmdlet : PSCmdlet
             {
                 return;
             }
+            if (next.IsSecretReady)
+            {
+                _pendingSecret = SecretBytes.Receive(operation, next.AsSecretReady());
+                continue;
+            }
             Dispatch(next);
         }
     }
@@ -98,7 +106,14 @@ public abstract class OperationCmdlet : PSCmdlet
         }
         else if (next.IsRecord)
         {
-            WriteObject(Records.ToOutput(next.AsRecord()));
+            PSObject output = Records.ToOutput(next.AsRecord());
+            if (_pendingSecret is not null)
+            {
+                // The secret belongs to this record; it never was a field of it.
+                output.Properties.Add(new PSNoteProperty("Secret", _pendingSecret));
+                _pendingSecret = null;
+            }
+            WriteObject(output);
         }
         else if (next.IsError)
         {

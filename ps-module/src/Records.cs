@@ -17,6 +17,9 @@ internal static class Records
             : record.IsRoleDefinition ? record.AsRoleDefinition()
             : record.IsMirrorSummary ? record.AsMirrorSummary()
             : record.IsMirrorAction ? record.AsMirrorAction()
+            : record.IsRoleAssignment ? record.AsRoleAssignment()
+            : record.IsApp ? record.AsApp()
+            : record.IsAccess ? record.AsAccess()
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);

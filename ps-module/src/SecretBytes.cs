@@ -42,6 +42,45 @@ internal sealed class SecretBytes : IDisposable
         _pin = GCHandle.Alloc(_bytes, GCHandleType.Pinned);
     }
 
+    /// <summary>
+    /// Takes a secret the operation announced (<c>SecretReady</c>, <paramref name="length"/>
+    /// UTF-8 bytes) into a read-only SecureString. The bytes and chars pass through pinned
+    /// arrays zeroed before they are released, so the plaintext never becomes a managed string.
+    /// </summary>
+    internal static SecureString Receive(Operation operation, uint length)
+    {
+        byte[] bytes = GC.AllocateUninitializedArray<byte>((int)length, pinned: true);
+        char[] chars = Array.Empty<char>();
+        try
+        {
+            unsafe
+            {
+                fixed (byte* start = bytes)
+                {
+                    uint written = operation.TakeSecret(SliceMutByte.From((IntPtr)start, length));
+                    if (written != length)
+                    {
+                        throw new InvalidOperationException("ExoKit: the announced secret could not be taken");
+                    }
+                }
+            }
+            chars = GC.AllocateUninitializedArray<char>(Encoding.UTF8.GetCharCount(bytes), pinned: true);
+            Encoding.UTF8.GetChars(bytes, chars);
+            var secure = new SecureString();
+            foreach (char c in chars)
+            {
+                secure.AppendChar(c);
+            }
+            secure.MakeReadOnly();
+            return secure;
+        }
+        finally
+        {
+            System.Security.Cryptography.CryptographicOperations.ZeroMemory(bytes);
+            Array.Clear(chars);
+        }
+    }
+
     /// <summary>A borrowed view for the duration of one native call.</summary>
     internal SliceByte Slice => SliceByte.From(_pin.AddrOfPinnedObject(), (ulong)_bytes.Length);
 

@@ -32,6 +32,8 @@ pub enum BoundaryError {
 #[ffi(service)]
 pub struct Operation {
     inner: ops::Operation,
+    /// A secret the work handed over (`Event::SecretReady`), until `take_secret` copies it out.
+    secret: std::sync::Mutex<Option<Secret>>,
 }
 
 #[ffi]
@@ -104,12 +106,94 @@ impl Operation {
         })
     }
 
-    /// The next event, waiting at most `timeout_ms`; `Event::Idle` when none came.
+    /// `New-ExchangeAppRoleAssignment`.
+    pub fn new_role_assignment(request: Wire<AssignmentRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let scope = scope_request(r.tenant, r.user, r.group_name, r.administrative_unit);
+            started(async move { access::new_assignment(access::NewAssignment { app: r.app, role: r.role, scope: scope? }).await })
+        })
+    }
+
+    /// `Get-ExchangeAppRoleAssignment`.
+    pub fn get_role_assignments(filter: Wire<AssignmentFilter>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut filter = filter;
+            let Ok(f) = filter.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(access::get_assignments(access::AssignmentQuery { id: f.id, app: f.app, role: f.role }))
+        })
+    }
+
+    /// `Remove-ExchangeAppRoleAssignment` (after the cmdlet's `ShouldProcess`).
+    pub fn remove_role_assignment(id: ffi::String) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| started(access::remove_assignment(id.into_string())))
+    }
+
+    /// `New-ExchangeApp`. The client secret comes back through `take_secret`.
+    pub fn new_app(request: Wire<AppRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let scope = if r.roles.is_empty() && !(r.tenant || r.user.is_some() || r.group_name.is_some() || r.administrative_unit.is_some()) {
+                Ok(access::ScopeRequest::Tenant)
+            } else {
+                scope_request(r.tenant, r.user, r.group_name, r.administrative_unit)
+            };
+            started(async move {
+                access::new_app(access::NewApp {
+                    display_name: r.display_name,
+                    roles: r.roles,
+                    scope: scope?,
+                    secret_lifetime: Duration::from_secs(r.secret_lifetime_seconds),
+                    certificate: r.certificate,
+                    force: r.force,
+                    replication_budget: Duration::from_secs(r.replication_timeout_seconds),
+                })
+                .await
+            })
+        })
+    }
+
+    /// `Test-ExchangeAppAccess`; with `-Probe`, `app_secret` is the app's own client secret
+    /// (UTF-8 bytes the caller zeroes after the call; empty otherwise).
+    pub fn test_app_access(request: Wire<AccessRequest>, app_secret: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let secret = r.probe.then(|| Secret::from_utf8(app_secret.as_slice(), "ClientSecret"));
+            started(async move {
+                let query = access::AccessQuery { app: r.app, mailboxes: r.mailboxes, permissions: r.permissions, probe_secret: secret.transpose()? };
+                access::test_access(query).await
+            })
+        })
+    }
+
+    /// The next event, waiting at most `timeout_ms`; `Event::Idle` when none came. A secret the
+    /// work hands over is kept here and announced as `SecretReady` with its length.
     pub fn next_event(&self, timeout_ms: u32) -> ffi::Result<Wire<Event>, BoundaryError> {
         panic_to_result(|| {
             let event = self.inner.next_event(Duration::from_millis(timeout_ms.into()));
+            if let Some(ops::Event::Secret(secret)) = &event {
+                *self.secret.lock().unwrap_or_else(|p| p.into_inner()) = Some(secret.clone());
+            }
             ffi::Ok(Wire::from(event.map(Event::from).unwrap_or(Event::Idle)))
         })
+    }
+
+    /// Copies the secret announced by `SecretReady` into `buffer` (which must be at least that
+    /// long) and forgets it; returns the bytes written, 0 when there is none or `buffer` is short.
+    /// The caller zeroes `buffer` once it has made its SecureString.
+    pub fn take_secret(&self, buffer: ffi::SliceMut<u8>) -> u32 {
+        let mut buffer = buffer;
+        let Some(secret) = self.secret.lock().unwrap_or_else(|p| p.into_inner()).take() else { return 0 };
+        let bytes = secret.expose().as_bytes();
+        let target = buffer.as_slice_mut();
+        if target.len() < bytes.len() {
+            return 0;
+        }
+        target[..bytes.len()].copy_from_slice(bytes);
+        u32::try_from(bytes.len()).unwrap_or(0)
     }
 
     /// Asks the work to stop; safe from any thread, at any time, more than once.
@@ -141,7 +225,7 @@ fn started<F>(work: F) -> ffi::Result<Operation, BoundaryError>
 where
     F: Future<Output = crate::error::Result<()>> + Send + 'static,
 {
-    ffi::Ok(Operation { inner: ops::Operation::start(work) })
+    ffi::Ok(Operation { inner: ops::Operation::start(work), secret: std::sync::Mutex::new(None) })
 }
 
 /// The library version (the C smoke test calls this).

@@ -22,6 +22,9 @@ pub enum Event {
     Warning(String),
     Record(Record),
     Error(ErrorInfo),
+    /// A secret of this many UTF-8 bytes waits for `Operation::take_secret`; it belongs to the
+    /// next record (e.g. `New-ExchangeApp`'s client secret). Never inside a record.
+    SecretReady(u32),
     /// The operation has finished; nothing follows.
     Done,
 }
@@ -57,6 +60,114 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(MirrorSummary),
     MirrorAction(MirrorAction),
+    RoleAssignment(ExchangeAppRoleAssignment),
+    App(ExchangeApp),
+    Access(ExchangeAppAccess),
+}
+
+/// `Test-ExchangeAppAccess`: one mailbox × permission.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ExchangeAppAccess {
+    pub App: String,
+    pub AppId: String,
+    pub Mailbox: String,
+    pub Permission: String,
+    /// `Granted`, `Denied` or `NotTested`.
+    pub Access: String,
+    /// Which assignment or scope applies, or what the probe call answered.
+    pub Reason: String,
+    /// `Test-ServicePrincipalAuthorization` or `Probe`.
+    pub Method: String,
+}
+
+/// `Test-ExchangeAppAccess`'s parameters (the probe secret crosses as bytes on its own).
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct AccessRequest {
+    pub app: String,
+    pub mailboxes: Vec<String>,
+    pub permissions: Vec<String>,
+    pub probe: bool,
+}
+
+/// `New-/Get-ExchangeAppRoleAssignment`: one Exchange role assignment of an app.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ExchangeAppRoleAssignment {
+    pub Id: String,
+    /// The service principal's display name.
+    pub App: String,
+    pub AppId: String,
+    pub ServicePrincipalId: String,
+    pub Role: String,
+    pub RoleDefinitionId: String,
+    /// `Tenant`, `User`, `Group`, `AdministrativeUnit` or `AppScope`.
+    pub ScopeType: String,
+    /// The UPN, group or unit name; `(whole tenant)` for the tenant.
+    pub Scope: String,
+    /// As Graph writes it: `/`, `/Users/{id}`, `/Groups/{id}`, `/AdministrativeUnits/{id}`.
+    pub DirectoryScopeId: Option<String>,
+    pub AppScopeId: Option<String>,
+}
+
+/// `New-ExchangeApp`: the app made (or found). Its client secret is not a field here: it
+/// crosses through `take_secret` and the cmdlet adds it as a SecureString `Secret` property.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct ExchangeApp {
+    pub DisplayName: String,
+    pub AppId: String,
+    pub ObjectId: String,
+    pub ServicePrincipalId: String,
+    pub TenantId: String,
+    /// `false` when an app of that name existed and was reused.
+    pub Created: bool,
+    /// What was added: `ClientSecret` (see the `Secret` property), `Certificate`, or `None`
+    /// for a reused app.
+    pub Credential: String,
+    /// ISO 8601, UTC; empty when no secret was added.
+    pub SecretExpiresOn: Option<String>,
+    pub Assignments: Vec<ExchangeAppRoleAssignment>,
+}
+
+/// `New-ExchangeAppRoleAssignment`'s parameters. Exactly one scope field is set, or none with
+/// `tenant` for the whole tenant.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct AssignmentRequest {
+    pub app: String,
+    pub role: String,
+    pub tenant: bool,
+    pub user: Option<String>,
+    pub group_name: Option<String>,
+    pub administrative_unit: Option<String>,
+}
+
+/// `Get-ExchangeAppRoleAssignment`'s filters.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct AssignmentFilter {
+    pub id: Option<String>,
+    pub app: Option<String>,
+    pub role: Option<String>,
+}
+
+/// `New-ExchangeApp`'s parameters.
+#[ffi]
+#[derive(Debug, Clone)]
+pub struct AppRequest {
+    pub display_name: String,
+    pub roles: Vec<String>,
+    pub tenant: bool,
+    pub user: Option<String>,
+    pub group_name: Option<String>,
+    pub administrative_unit: Option<String>,
+    pub secret_lifetime_seconds: u64,
+    /// `-Certificate`'s public certificate, base64 DER; a certificate is registered instead of a secret.
+    pub certificate: Option<String>,
+    pub force: bool,
+    pub replication_timeout_seconds: u64,
 }
 
 /// `Invoke-ContactMirror`: the counts of one step of one tenant.
@@ -149,6 +260,8 @@ pub struct ConnectRequest {
     pub environment: Option<String>,
     pub graph_endpoint: Option<String>,
     pub authority_host: Option<String>,
+    /// `-ExchangeEndpoint`: the Exchange admin API's root, for a custom cloud.
+    pub exchange_endpoint: Option<String>,
     pub pass_thru: bool,
     /// `-Proxy`: overrides `HTTPS_PROXY`/`HTTP_PROXY`.
     pub proxy: Option<String>,
@@ -208,6 +321,7 @@ impl ConnectRequest {
             environment: self.environment,
             graph_endpoint: self.graph_endpoint,
             authority_host: self.authority_host,
+            exchange_endpoint: self.exchange_endpoint,
             credential,
             network,
         }
@@ -233,6 +347,7 @@ impl From<ops::Event> for Event {
                 Target: error.target(),
                 Terminating: terminating,
             }),
+            ops::Event::Secret(secret) => Event::SecretReady(u32::try_from(secret.expose().len()).unwrap_or(u32::MAX)),
             ops::Event::Done => Event::Done,
         }
     }
@@ -245,6 +360,17 @@ impl From<ops::Record> for Record {
             ops::Record::RoleDefinition(d) => Record::RoleDefinition(d.into()),
             ops::Record::MirrorSummary(s) => Record::MirrorSummary(s.into()),
             ops::Record::MirrorAction(a) => Record::MirrorAction(a.into()),
+            ops::Record::RoleAssignment(a) => Record::RoleAssignment(a.into()),
+            ops::Record::App(a) => Record::App(a.into()),
+            ops::Record::Access(a) => Record::Access(ExchangeAppAccess {
+                App: a.app,
+                AppId: a.app_id,
+                Mailbox: a.mailbox,
+                Permission: a.permission,
+                Access: a.access.into(),
+                Reason: a.reason,
+                Method: a.method.into(),
+            }),
         }
     }
 }
@@ -313,6 +439,55 @@ impl From<mirror::apply::ActionRecord> for MirrorAction {
             Error: a.error,
         }
     }
+}
+
+impl From<access::Assignment> for ExchangeAppRoleAssignment {
+    fn from(a: access::Assignment) -> Self {
+        let directory_scope_id = a.scope.directory_scope_id();
+        let app_scope_id = if directory_scope_id.is_none() { a.scope.id.clone() } else { None };
+        ExchangeAppRoleAssignment {
+            Id: a.id,
+            App: a.app.display_name,
+            AppId: a.app.app_id,
+            ServicePrincipalId: a.app.id,
+            Role: a.role_name,
+            RoleDefinitionId: a.role_id,
+            ScopeType: a.scope.kind.name().into(),
+            Scope: a.scope_name,
+            DirectoryScopeId: directory_scope_id,
+            AppScopeId: app_scope_id,
+        }
+    }
+}
+
+impl From<access::AppCreated> for ExchangeApp {
+    fn from(a: access::AppCreated) -> Self {
+        ExchangeApp {
+            DisplayName: a.display_name,
+            AppId: a.app_id,
+            ObjectId: a.object_id,
+            ServicePrincipalId: a.service_principal_id,
+            TenantId: a.tenant_id,
+            Created: a.created,
+            Credential: a.credential.into(),
+            SecretExpiresOn: a.secret_expires_on.map(iso),
+            Assignments: a.assignments.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The scope parameters of `New-ExchangeAppRoleAssignment` and `New-ExchangeApp`: exactly one.
+pub(super) fn scope_request(tenant: bool, user: Option<String>, group: Option<String>, unit: Option<String>) -> crate::error::Result<access::ScopeRequest> {
+    let given = [user.is_some(), group.is_some(), unit.is_some(), tenant].iter().filter(|&&b| b).count();
+    if given != 1 {
+        return Err(crate::error::ExoError::invalid_argument("Scope", "give exactly one of -Tenant, -User, -Group and -AdministrativeUnit"));
+    }
+    Ok(match (user, group, unit) {
+        (Some(u), _, _) => access::ScopeRequest::User(u),
+        (_, Some(g), _) => access::ScopeRequest::Group(g),
+        (_, _, Some(a)) => access::ScopeRequest::AdministrativeUnit(a),
+        _ => access::ScopeRequest::Tenant,
+    })
 }
 
 fn step_name(step: mirror::Step) -> &'static str {

@@ -1,7 +1,8 @@
 //! What an operation hands to its caller, in the domain's own types. The ffi layer converts these
 //! into the records PowerShell sees.
 
-use crate::access::RoleDefinition;
+use crate::access::{AccessResult, AppCreated, Assignment, RoleDefinition};
+use crate::auth::Secret;
 use crate::error::ExoError;
 use crate::mirror::apply::{ActionRecord, StepSummary};
 use crate::session::ContextInfo;
@@ -14,6 +15,9 @@ pub enum Event {
     Warning(String),
     Record(Record),
     Error { error: ExoError, terminating: bool },
+    /// A secret for the caller (a new client secret), handed over apart from any record: the
+    /// ffi layer keeps it for `take_secret` and tells the caller only its length.
+    Secret(Secret),
     /// Always the last event.
     Done,
 }
@@ -33,4 +37,7 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(StepSummary),
     MirrorAction(ActionRecord),
+    RoleAssignment(Assignment),
+    App(AppCreated),
+    Access(AccessResult),
 }

@@ -120,6 +120,11 @@ fn emit(event: Event) {
     let _ = SINK.try_with(|sink| sink.send(event));
 }
 
+/// Hands a secret to the caller (see [`Event::Secret`]); the next record is the one it belongs to.
+pub fn secret(secret: crate::auth::Secret) {
+    emit(Event::Secret(secret));
+}
+
 /// A verbose line (`Write-Verbose`). Never put a secret in it.
 pub fn verbose(message: impl Into<String>) {
     emit(Event::Verbose(message.into()));

@@ -50,6 +50,9 @@ public sealed class SandboxProcess : IDisposable
 
     public void SetLatency(TimeSpan latency) => Put("/_sandbox/latency", $"{{\"ms\":{(long)latency.TotalMilliseconds}}}");
 
+    /// <summary>How long new applications and service principals stay invisible (Entra ID replication).</summary>
+    public void SetReplicationLag(TimeSpan lag) => Put("/_sandbox/directory/replication-lag", $"{{\"ms\":{(long)lag.TotalMilliseconds}}}");
+
     /// <summary>The request log: "METHOD path?query status" per request.</summary>
     public List<string> Requests()
     {

@@ -67,6 +67,7 @@ pub fn connect(sandbox: &Sandbox) {
         environment: None,
         graph_endpoint: Some(url.clone()),
         authority_host: Some(url),
+        exchange_endpoint: None,
         credential: Credential::ClientSecret(Secret::new(SECRET.into())),
         network: Default::default(),
     };

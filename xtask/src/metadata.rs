@@ -27,6 +27,10 @@ use crate::paths;
 const ROOTS: &[&str] = &[
     "contact",
     "contactFolder",
+    "message",
+    "calendar",
+    "event",
+    "mailboxSettings",
     "user",
     "emailAddress",
     "physicalAddress",

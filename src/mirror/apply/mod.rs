@@ -97,6 +97,7 @@ async fn connection(tenant: &TenantConfig, network: &Network) -> Result<crate::g
                 environment: tenant.endpoints.environment.clone(),
                 graph_endpoint: tenant.endpoints.graph_endpoint.clone(),
                 authority_host: tenant.endpoints.authority_host.clone(),
+                exchange_endpoint: None,
                 credential: credential_of(&credentials.credential)?,
                 network: network.clone(),
             };

@@ -404,3 +404,65 @@ async fn an_rbac_only_app_reads_contacts_in_its_scope_through_graph() {
         .await;
     assert_eq!((bob.status, bob.code()), (403, "ErrorAccessDenied"));
 }
+
+/// Seed 003 end to end through HTTP: an app registered through Graph logs in with the secret
+/// `addPassword` returned, holds no Entra permission, and reads calendars only where its
+/// RBAC assignment reaches; the other resources answer by their own permissions.
+#[tokio::test]
+async fn a_graph_registered_app_reads_calendars_only_in_its_rbac_scope() {
+    let client = Client::start().await;
+    let admin = client.graph_token(ADMIN).await;
+    let app = client.post(&admin, "/beta/applications", json!({"displayName": "CalendarsReader"})).await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    let (object_id, app_id) = (app.body["id"].as_str().unwrap(), app.body["appId"].as_str().unwrap());
+    let sp = client.post(&admin, "/beta/servicePrincipals", json!({"appId": app_id})).await;
+    let password = client.post(&admin, &format!("/beta/applications/{object_id}/addPassword"), json!({"passwordCredential": {"displayName": "Default secret"}})).await;
+    let secret = password.body["secretText"].as_str().expect("the secret is shown once");
+    let role = "a3123d4e-4256-4ad0-bef0-205a00807fae"; // Application Calendars.Read
+    let assignment = json!({"principalId": format!("/ServicePrincipals/{}", sp.body["id"].as_str().unwrap()), "roleDefinitionId": role, "directoryScopeId": format!("/AdministrativeUnits/{EUROPE}")});
+    assert_eq!(client.post(&admin, "/beta/roleManagement/exchange/roleAssignments", assignment).await.status, 201);
+
+    let graph = client.token_with(app_id, secret, "https://graph.microsoft.com/.default").await;
+    let member = client.get(&graph, &format!("/v1.0/users/{CAROL}/events")).await;
+    assert_eq!(member.status, 200, "{}", member.body);
+    assert_eq!(client.get(&graph, &format!("/v1.0/users/{CAROL}/calendar")).await.body["isDefaultCalendar"], json!(true));
+    let outsider = client.get(&graph, &format!("/v1.0/users/{ALICE}/events")).await;
+    assert_eq!((outsider.status, outsider.code()), (403, "ErrorAccessDenied"));
+    let mail = client.get(&graph, &format!("/v1.0/users/{CAROL}/messages")).await;
+    assert_eq!(mail.status, 403, "Calendars.Read does not read mail");
+    let form = [("grant_type", "client_credentials"), ("client_id", app_id), ("client_secret", "not-the-secret"), ("scope", "https://graph.microsoft.com/.default")];
+    let refused = reqwest::Client::new().post(client.url(&format!("/{TENANT}/oauth2/v2.0/token"))).form(&form).send().await.unwrap();
+    assert_eq!(refused.status().as_u16(), 401, "a wrong secret gets no token");
+}
+
+/// An app registered through Graph with `keyCredentials` signs in with a client assertion made
+/// by that certificate's key; a key that is not a certificate is refused at registration.
+#[tokio::test]
+async fn a_graph_registered_app_with_a_certificate_logs_in_with_an_assertion() {
+    use exokit_sandbox::testcert::{self, Assertion};
+    let client = Client::start().await;
+    let admin = client.graph_token(ADMIN).await;
+    let (cert, key) = testcert::generate();
+    let credential = json!({"type": "AsymmetricX509Cert", "usage": "Verify", "key": cert, "displayName": "CN=test"});
+    let app = client.post(&admin, "/v1.0/applications", json!({"displayName": "CertApp", "keyCredentials": [credential]})).await;
+    assert_eq!(app.status, 201, "{}", app.body);
+    assert_eq!(app.body["keyCredentials"][0]["type"], json!("AsymmetricX509Cert"));
+    assert_eq!(app.body["keyCredentials"][0]["key"], Value::Null, "Graph never shows the key back");
+    let app_id = app.body["appId"].as_str().unwrap();
+
+    let token_url = client.url(&format!("/{TENANT}/oauth2/v2.0/token"));
+    let assertion = Assertion::new(&cert, app_id, &token_url).sign(&key);
+    let form = [
+        ("grant_type", "client_credentials"),
+        ("client_id", app_id),
+        ("scope", "https://graph.microsoft.com/.default"),
+        ("client_assertion_type", "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"),
+        ("client_assertion", assertion.as_str()),
+    ];
+    let login = reqwest::Client::new().post(&token_url).form(&form).send().await.unwrap();
+    assert_eq!(login.status().as_u16(), 200);
+
+    let junk = json!({"type": "AsymmetricX509Cert", "usage": "Verify", "key": "bm90IGEgY2VydA=="});
+    let refused = client.post(&admin, "/v1.0/applications", json!({"displayName": "Junk", "keyCredentials": [junk]})).await;
+    assert_eq!((refused.status, refused.code()), (400, "Request_BadRequest"), "{}", refused.body);
+}

@@ -1212,3 +1212,66 @@ async fn the_demo_seed_has_a_policy_a_pointer_and_a_scope() {
         2
     );
 }
+
+#[tokio::test]
+async fn a_tenant_with_a_region_is_sent_there_and_served_there_only() {
+    let mut client = Client::start_with(seed_with(json!({"region": "NAMPR01A001"}))).await;
+    client.http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let token = client.exchange_token(ADMIN).await;
+    let body = json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy"}});
+    for front in [
+        format!("/adminapi/beta/{DOMAIN}/InvokeCommand?$select=Name"),
+        format!("/outlook.office365.com/adminapi/beta/{DOMAIN}/InvokeCommand?$select=Name"),
+    ] {
+        let answer = client.post(&token, &front, body.clone()).await;
+        assert_eq!(answer.status, 302, "{front}: {}", answer.body);
+        let location = answer.header("location").unwrap();
+        assert_eq!(
+            location,
+            client.url(&format!(
+                "/nampr01a001.outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand?$select=Name"
+            ))
+        );
+    }
+    let regional = format!("/nampr01a001.outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand");
+    let answer = client.post(&token, &regional, body.clone()).await;
+    assert_eq!(answer.status, 200, "{}", answer.body);
+    assert_eq!(answer.rows()[0]["Name"], "Default Sharing Policy");
+    let elsewhere = format!("/eurpr05.outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand");
+    assert_eq!(client.post(&token, &elsewhere, body.clone()).await.status, 404);
+    assert_eq!(client.post("", &regional, body).await.status, 401, "the region wants the token too");
+}
+
+#[tokio::test]
+async fn a_tenant_without_a_region_is_served_at_the_front_door() {
+    let (client, token) = exchange().await;
+    let body = json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy"}});
+    let front = format!("/outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand");
+    assert_eq!(client.post(&token, &front, body.clone()).await.status, 200);
+    let regional = format!("/nampr01a001.outlook.office365.com/adminapi/beta/{TENANT}/InvokeCommand");
+    assert_eq!(client.post(&token, &regional, body).await.status, 404);
+    let bad = exokit_sandbox::Sandbox::start(exokit_sandbox::Options::new(seed_with(json!({"region": "NAM PR01"}))));
+    let error = bad.err().expect("a region with a space is refused").to_string();
+    assert!(error.contains("exchange.region"), "{error}");
+}
+
+#[tokio::test]
+async fn errors_follow_the_callers_language_and_keep_their_class() {
+    let (client, token) = exchange().await;
+    let body = json!({"CmdletInput": {"CmdletName": "Remove-ApplicationAccessPolicy", "Parameters": {"Identity": "nothing"}}});
+    let path = format!("/adminapi/beta/{TENANT}/InvokeCommand");
+    let german = client
+        .send(&token, "POST", &path, Some(body.clone()), &[("Accept-Language", "de-DE,de;q=0.9")])
+        .await;
+    assert_eq!(german.status, 404);
+    let (_, class, message) = detail_parts(&german);
+    assert_eq!(class, "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException");
+    assert!(message.starts_with("Der Vorgang kann nicht ausgeführt werden, da das Objekt \"nothing\""), "{message}");
+    let english = client.send(&token, "POST", &path, Some(body), &[("Accept-Language", "en-US")]).await;
+    let (_, class, message) = detail_parts(&english);
+    assert_eq!(class, "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException");
+    assert!(message.contains("couldn't be found"), "{message}");
+}

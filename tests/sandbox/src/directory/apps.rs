@@ -25,6 +25,36 @@ pub struct Application {
     pub created: DateTime<Utc>,
     pub visible_at: Instant,
     pub passwords: Vec<PasswordCredential>,
+    /// Certificates registered with `keyCredentials`; their private keys may sign assertions.
+    pub certificates: Vec<KeyCredential>,
+}
+
+/// A certificate credential: the public certificate (DER, base64) as the app registration holds it.
+#[derive(Debug, Clone)]
+pub struct KeyCredential {
+    pub key_id: String,
+    pub display_name: Option<String>,
+    pub der_base64: String,
+    /// SHA-1 of the DER: what Graph shows as `customKeyIdentifier` (base64).
+    pub thumbprint: Vec<u8>,
+    pub start: DateTime<Utc>,
+    pub end: DateTime<Utc>,
+}
+
+impl KeyCredential {
+    pub fn to_json(&self) -> Value {
+        use base64::Engine;
+        json!({
+            "customKeyIdentifier": base64::engine::general_purpose::STANDARD.encode(&self.thumbprint),
+            "displayName": self.display_name,
+            "endDateTime": timestamp(self.end),
+            "key": null,
+            "keyId": self.key_id,
+            "startDateTime": timestamp(self.start),
+            "type": "AsymmetricX509Cert",
+            "usage": "Verify",
+        })
+    }
 }
 
 /// A client secret. The text is kept so that a token endpoint could check it, but it is only
@@ -60,6 +90,7 @@ impl Application {
             created: Utc::now(),
             visible_at,
             passwords: Vec::new(),
+            certificates: Vec::new(),
         }
     }
 
@@ -87,6 +118,7 @@ impl Application {
             created,
             visible_at: Instant::now(),
             passwords,
+            certificates: Vec::new(),
         }
     }
 
@@ -107,7 +139,7 @@ impl Application {
             "signInAudience": self.sign_in_audience,
             "identifierUris": [],
             "tags": [],
-            "keyCredentials": [],
+            "keyCredentials": self.certificates.iter().map(KeyCredential::to_json).collect::<Vec<_>>(),
             "passwordCredentials": passwords,
             "requiredResourceAccess": [],
         })

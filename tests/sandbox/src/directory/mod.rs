@@ -9,7 +9,7 @@ mod apps;
 mod groups;
 
 pub use apps::{
-    Application, PasswordCredential, ServicePrincipal, seeded_service_principal_id, timestamp,
+    Application, KeyCredential, PasswordCredential, ServicePrincipal, seeded_service_principal_id, timestamp,
 };
 pub use groups::{AdministrativeUnit, Group, GroupKind, distinguished_name, organization_dn};
 

@@ -8,6 +8,7 @@
 pub mod calendar;
 pub mod cmdlet;
 mod cmdlets;
+pub mod locale;
 pub mod opath;
 pub mod policies;
 pub mod rbac;
@@ -46,6 +47,8 @@ pub struct ExchangeData {
     pub service_principals: Vec<rbac::ExoServicePrincipal>,
     pub scopes: Vec<rbac::ManagementScope>,
     pub assignments: Vec<rbac::RoleAssignment>,
+    /// The regional backend the front door redirects this tenant to (`NAMPR01A001`), if any.
+    pub region: Option<String>,
 }
 
 impl Default for ExchangeData {
@@ -59,6 +62,7 @@ impl Default for ExchangeData {
             service_principals: Vec::new(),
             scopes: Vec::new(),
             assignments: Vec::new(),
+            region: None,
         }
     }
 }

@@ -10,6 +10,12 @@ use crate::mailbox::User;
 use crate::seed::ExchangeSeed;
 
 pub fn apply(ctx: &Ctx, seed: &ExchangeSeed) -> Result<(), String> {
+    if let Some(region) = &seed.region {
+        if region.is_empty() || !region.chars().all(|c| c.is_ascii_alphanumeric()) {
+            return Err(format!("exchange.region: '{region}' is not a region name such as NAMPR01A001 (letters and digits)"));
+        }
+        ctx.exchange.lock().region = Some(region.clone());
+    }
     sharing_policies(ctx, &seed.sharing_policies)?;
     mailbox_sharing(ctx, seed)?;
     for (i, entry) in seed.calendar_folders.iter().enumerate() {

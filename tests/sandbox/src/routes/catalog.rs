@@ -37,6 +37,10 @@ const MAILBOX: &[RouteSpec] = &[
     route("PATCH", "v1.0", "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}"),
     route("DELETE", "v1.0", "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/{contact-id}"),
     route("GET", "v1.0", "/users/{user-id}/contactFolders/{contactFolder-id}/contacts/delta()"),
+    route("GET", "v1.0", "/users/{user-id}/calendar"),
+    route("GET", "v1.0", "/users/{user-id}/events"),
+    route("GET", "v1.0", "/users/{user-id}/messages"),
+    route("GET", "v1.0", "/users/{user-id}/mailboxSettings"),
     route("POST", "v1.0", "/$batch"),
 ];
 

@@ -28,6 +28,7 @@ use crate::state::Tenant;
 pub const MANAGE_AS_APP: &str = "Exchange.ManageAsApp";
 const MAX_PAGE: usize = 1000;
 
+/// The front door, `/adminapi/beta/{tenant}/InvokeCommand`.
 pub async fn invoke(
     State(state): State<Shared>,
     Path(tenant): Path<String>,
@@ -35,22 +36,89 @@ pub async fn invoke(
     RawQuery(raw): RawQuery,
     body: Bytes,
 ) -> Response {
-    let tenant = match authorize(&state, &headers, &tenant) {
+    serve(&state, &tenant, Door::Front, "", &headers, raw.as_deref(), &body)
+}
+
+/// The same endpoint with its host as the first path segment, as a custom cloud reaches it:
+/// `/outlook.office365.com/adminapi/…` is the front door and `/{region}.outlook.office365.com/
+/// adminapi/…` a regional backend (the path stands in for the host: the sandbox has one).
+pub async fn invoke_at(
+    State(state): State<Shared>,
+    Path((host, tenant)): Path<(String, String)>,
+    headers: HeaderMap,
+    RawQuery(raw): RawQuery,
+    body: Bytes,
+) -> Response {
+    let host = host.to_ascii_lowercase();
+    let door = if host == FRONT_DOOR {
+        Door::Front
+    } else if let Some(region) = host.strip_suffix(&format!(".{FRONT_DOOR}")) {
+        Door::Regional(region.to_string())
+    } else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    let prefix = format!("/{host}");
+    serve(&state, &tenant, door, &prefix, &headers, raw.as_deref(), &body)
+}
+
+const FRONT_DOOR: &str = "outlook.office365.com";
+
+/// Where a request came in.
+enum Door {
+    Front,
+    Regional(String),
+}
+
+/// `prefix` is the path before `/adminapi` (the host segment, if any): nextLinks keep it.
+fn serve(
+    state: &Shared,
+    tenant: &str,
+    door: Door,
+    prefix: &str,
+    headers: &HeaderMap,
+    raw: Option<&str>,
+    body: &Bytes,
+) -> Response {
+    let tenant = match authorize(state, headers, tenant) {
         Ok(tenant) => tenant,
         Err(refusal) => return refusal.response(),
     };
-    let (name, parameters) = match cmdlet_input(&body) {
+    let region = tenant.exchange.lock().region.clone();
+    match (&door, region) {
+        // A tenant homed elsewhere: the front door sends the client on (exo-rest.md §1.1).
+        (Door::Front, Some(region)) => return redirect(headers, &region, &tenant.id, raw),
+        (Door::Regional(asked), home) if !home.as_deref().is_some_and(|h| h.eq_ignore_ascii_case(asked)) => {
+            return StatusCode::NOT_FOUND.into_response();
+        }
+        _ => {}
+    }
+    let (name, parameters) = match cmdlet_input(body) {
         Ok(input) => input,
         Err(message) => return bad_request(&message),
     };
-    let query = match Query::parse(raw.as_deref()) {
+    let query = match Query::parse(raw) {
         Ok(query) => query,
         Err(message) => return bad_request(&message),
     };
     match exchange::run(&Ctx::of(&tenant), &name, &parameters) {
-        Ok(output) => answer(output, &query, &headers, &tenant),
-        Err(error) => cmdlet_failed(&error),
+        Ok(output) => answer(output, &query, headers, prefix, &tenant),
+        Err(error) => {
+            let language = headers.get("accept-language").and_then(|v| v.to_str().ok());
+            cmdlet_failed(&exchange::locale::localize(error, language))
+        }
     }
+}
+
+/// 302 to the tenant's regional backend, the query kept; the client must re-send the body and
+/// its `Authorization` itself.
+fn redirect(headers: &HeaderMap, region: &str, tenant_id: &str, raw: Option<&str>) -> Response {
+    let query = raw.map(|q| format!("?{q}")).unwrap_or_default();
+    let location = format!(
+        "{}/{}.{FRONT_DOOR}/adminapi/beta/{tenant_id}/InvokeCommand{query}",
+        base_url(headers, false),
+        region.to_ascii_lowercase()
+    );
+    (StatusCode::FOUND, [("location", location)]).into_response()
 }
 
 /// Checks the bearer token; a refusal is the response to send.
@@ -227,7 +295,7 @@ fn page_size(headers: &HeaderMap) -> usize {
         .map_or(MAX_PAGE, |n| n.min(MAX_PAGE))
 }
 
-fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -> Response {
+fn answer(output: Output, query: &Query, headers: &HeaderMap, prefix: &str, tenant: &Tenant) -> Response {
     let size = page_size(headers);
     let total = output.rows.len();
     let rows: Vec<Value> = output
@@ -251,7 +319,7 @@ fn answer(output: Output, query: &Query, headers: &HeaderMap, tenant: &Tenant) -
         }
         let query_string = serde_urlencoded::to_string(pairs).expect("strings encode");
         body["@odata.nextLink"] = json!(format!(
-            "{}/adminapi/beta/{}/InvokeCommand?{query_string}",
+            "{}{prefix}/adminapi/beta/{}/InvokeCommand?{query_string}",
             base_url(headers, false),
             tenant.id
         ));

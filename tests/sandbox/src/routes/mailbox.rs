@@ -27,8 +27,13 @@ pub struct MailboxCall {
 }
 
 impl MailboxCall {
+    /// A contact call: reading needs `Contacts.Read(Write)`, writing `Contacts.ReadWrite`.
     pub fn open(state: &Shared, headers: &HeaderMap, user: &str, write: bool) -> Result<MailboxCall, GraphError> {
-        let permissions = if write { WRITE } else { READ };
+        MailboxCall::open_for(state, headers, user, if write { WRITE } else { READ })
+    }
+
+    /// A call needing one of `permissions` on `user`'s mailbox (Entra grant or RBAC assignment).
+    pub fn open_for(state: &Shared, headers: &HeaderMap, user: &str, permissions: &[&str]) -> Result<MailboxCall, GraphError> {
         let (token, tenant) = authenticate(state, headers)?;
         let found = tenant.user(user).cloned().ok_or_else(|| invalid_user(user, &tenant.id))?;
         if !found.has_mailbox() {

@@ -10,6 +10,7 @@ pub mod exchange;
 pub mod graph;
 pub mod identity;
 pub mod mailbox;
+pub mod mailbox_items;
 mod observe;
 pub mod query;
 pub mod token;
@@ -37,6 +38,7 @@ pub fn router(state: Shared) -> Router {
         .merge(mailbox_routes())
         .merge(directory::routes())
         .route("/adminapi/beta/{tenant}/InvokeCommand", post(exchange::invoke))
+        .route("/{version}/adminapi/beta/{tenant}/InvokeCommand", post(exchange::invoke_at))
         .route("/{version}/{*rest}", get(graph::unknown_segment).post(graph::unknown_segment))
         .layer(middleware::from_fn_with_state(state.clone(), observe));
     let router = Router::new()
@@ -49,7 +51,7 @@ pub fn router(state: Shared) -> Router {
     router
 }
 
-/// Users, contact folders, contacts, delta and `$batch`.
+/// Users, contact folders, contacts, delta, the calendar/mail/settings reads and `$batch`.
 fn mailbox_routes() -> Router<Shared> {
     use axum::routing::patch;
     let user = "/{version}/users/{user}";
@@ -66,6 +68,10 @@ fn mailbox_routes() -> Router<Shared> {
             &format!("{user}/contactFolders/{{folder}}/contacts/{{id}}"),
             get(contacts::get_one_in_folder).merge(patch(contacts::patch_one_in_folder)).delete(contacts::delete_one_in_folder),
         )
+        .route(&format!("{user}/calendar"), get(mailbox_items::calendar))
+        .route(&format!("{user}/events"), get(mailbox_items::events))
+        .route(&format!("{user}/messages"), get(mailbox_items::messages))
+        .route(&format!("{user}/mailboxSettings"), get(mailbox_items::mailbox_settings))
         .route("/{version}/$batch", post(batch::batch))
 }
 

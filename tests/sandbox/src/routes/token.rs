@@ -117,9 +117,10 @@ fn check(state: &Shared, endpoint: &Endpoint<'_>, form: &TokenForm) -> Result<Re
     let tenant = state.tenant(tenant_name).ok_or_else(|| {
         AadError::new(StatusCode::BAD_REQUEST, "invalid_request", 90002, format!("Tenant '{tenant_name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."))
     })?;
-    let app = tenant.apps.iter().find(|a| a.app_id.eq_ignore_ascii_case(client_id)).ok_or_else(|| {
+    let app = registered_app(&tenant, client_id).ok_or_else(|| {
         AadError::new(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{}'.", tenant.domain))
     })?;
+    let app = &app;
     authenticate(app, tenant, endpoint, form)?;
     let audience = audience_of(scope).ok_or_else(|| {
         AadError::new(StatusCode::BAD_REQUEST, "invalid_scope", 1002012, format!("The provided value for scope {scope} is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI)."))
@@ -150,7 +151,7 @@ fn authenticate(
             9002313,
             "Invalid request. Request is malformed or invalid.",
         )),
-        (Some(secret), None) => check_secret(app, secret),
+        (Some(secret), None) => check_secret(app, tenant, secret),
         (None, Some(assertion)) => {
             match form.get("client_assertion_type") {
                 None => return Err(AadError::missing("client_assertion_type")),
@@ -181,8 +182,29 @@ fn authenticate(
     }
 }
 
-fn check_secret(app: &AppSeed, secret: &str) -> Result<(), AadError> {
-    if app.secrets.iter().any(|s| s == secret) {
+/// The seeded app `client_id`, or else an application registered through Graph (which holds
+/// no application permission: its token's `roles` are empty, and only RBAC for Applications
+/// can give it mailbox access).
+fn registered_app(tenant: &Tenant, client_id: &str) -> Option<AppSeed> {
+    if let Some(seeded) = tenant.apps.iter().find(|a| a.app_id.eq_ignore_ascii_case(client_id)) {
+        return Some(seeded.clone());
+    }
+    let directory = tenant.directory.lock();
+    let registered = directory.applications.iter().find(|a| a.app_id.eq_ignore_ascii_case(client_id) && a.visible(Instant::now()))?;
+    Some(AppSeed {
+        app_id: registered.app_id.clone(),
+        display_name: registered.display_name.clone(),
+        secrets: Vec::new(),
+        roles: Vec::new(),
+        certificates: registered.certificates.iter().map(|c| c.der_base64.clone()).collect(),
+        federated_credentials: Vec::new(),
+        managed_identity: None,
+    })
+}
+
+/// A seeded secret, or one added with `addPassword` and not expired.
+fn check_secret(app: &AppSeed, tenant: &Tenant, secret: &str) -> Result<(), AadError> {
+    if app.secrets.iter().any(|s| s == secret) || tenant.directory.secret_matches(&app.app_id, secret) {
         return Ok(());
     }
     Err(AadError::invalid_client(

@@ -83,4 +83,8 @@ pub struct ExchangeSeed {
     /// `CustomResourceScope` | `RecipientAdministrativeUnitScope` | `RecipientGroupScope`, `Name`.
     #[serde(default)]
     pub management_role_assignments: Vec<Value>,
+    /// The regional backend (e.g. `NAMPR01A001`): the admin API's front door then answers 302
+    /// to `/{region}.outlook.office365.com/adminapi/…` (exo-rest.md §1.1).
+    #[serde(default)]
+    pub region: Option<String>,
 }

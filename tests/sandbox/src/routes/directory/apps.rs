@@ -19,7 +19,7 @@ use super::{
     alternate_key, collection_page, created, invalid_property, json_object, missing, not_found,
     request_bad, string_field,
 };
-use crate::directory::{Application, DirectoryData, PasswordCredential, ServicePrincipal};
+use crate::directory::{Application, DirectoryData, KeyCredential, PasswordCredential, ServicePrincipal};
 use crate::graph_error::GraphError;
 
 const READ: &[&str] = &[
@@ -47,6 +47,7 @@ const APPLICATION_PROPERTIES: &[&str] = &[
     "identifierUris",
     "info",
     "isFallbackPublicClient",
+    "keyCredentials",
 ];
 
 pub async fn list(
@@ -126,9 +127,44 @@ pub async fn create(
         .ok_or_else(|| invalid_property("displayName", "Application"))?;
     let mut app = Application::new(display_name, tenant.directory.visible_at());
     app.description = string_field(&body, "description", "Application")?;
+    app.certificates = key_credentials(&body)?;
     let json = app.to_json(&tenant.domain);
     tenant.directory.lock().applications.push(app);
     Ok(created(&version, "applications", json).into_response())
+}
+
+/// `keyCredentials` of a create: X.509 certificates (`AsymmetricX509Cert`, `Verify`), each
+/// `key` the base64 DER of a certificate that parses.
+fn key_credentials(body: &Map<String, Value>) -> Result<Vec<KeyCredential>, GraphError> {
+    use base64::Engine;
+    let items = match body.get("keyCredentials") {
+        None | Some(Value::Null) => return Ok(Vec::new()),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(invalid_property("keyCredentials", "Application")),
+    };
+    items
+        .iter()
+        .map(|item| {
+            let bad = || request_bad("Invalid value specified for property 'key' of resource 'KeyCredential'.");
+            let text = |name: &str| item.get(name).and_then(Value::as_str);
+            if text("type") != Some("AsymmetricX509Cert") || text("usage") != Some("Verify") {
+                return Err(request_bad("Only keyCredentials of type AsymmetricX509Cert with usage Verify are supported."));
+            }
+            let der_base64: String = text("key").ok_or_else(bad)?.split_whitespace().collect();
+            let der = base64::engine::general_purpose::STANDARD.decode(&der_base64).map_err(|_| bad())?;
+            let certificate = rustls_pki_types::CertificateDer::from(der.as_slice());
+            webpki::EndEntityCert::try_from(&certificate).map_err(|_| bad())?;
+            let now = Utc::now();
+            Ok(KeyCredential {
+                key_id: uuid::Uuid::new_v4().to_string(),
+                display_name: text("displayName").map(str::to_string),
+                thumbprint: ring::digest::digest(&ring::digest::SHA1_FOR_LEGACY_USE_ONLY, &der).as_ref().to_vec(),
+                der_base64,
+                start: now,
+                end: now + chrono::Duration::days(365),
+            })
+        })
+        .collect()
 }
 
 /// Deleting an application deletes its service principals too, and with them Exchange's

@@ -147,9 +147,24 @@ pub async fn create_assignment(
         principal_id: principal.0,
         scope,
     };
+    ensure_exchange_pointer(&tenant, &mut exchange.service_principals, &assignment.principal_id);
     let json = assignment.to_graph();
     exchange.assignments.push(assignment);
     Ok(created("beta", "roleManagement/exchange/roleAssignments", json).into_response())
+}
+
+/// An assignment made through Graph needs no `New-ServicePrincipal` first: Exchange keeps its
+/// own pointer to the Entra service principal, so `Get-ServicePrincipal` and
+/// `Test-ServicePrincipalAuthorization` see the app afterwards [inferred: Graph's provider is a
+/// front for Exchange RBAC, which only assigns roles to pointers].
+fn ensure_exchange_pointer(tenant: &Tenant, pointers: &mut Vec<rbac::ExoServicePrincipal>, object_id: &str) {
+    if pointers.iter().any(|p| p.object_id.eq_ignore_ascii_case(object_id)) {
+        return;
+    }
+    let directory = tenant.directory.lock();
+    if let Some(sp) = directory.service_principals.iter().find(|s| s.id.eq_ignore_ascii_case(object_id)) {
+        pointers.push(rbac::ExoServicePrincipal { object_id: sp.id.clone(), app_id: sp.app_id.clone(), display_name: sp.display_name.clone() });
+    }
 }
 
 /// `/ServicePrincipals/{id}` naming a replicated service principal: (object id, display name).
