@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 
 use exokit::auth::{Credential, CredentialSpec, Secret};
 use exokit::error::ExoError;
-use exokit::http::{Method, Request, Transport, TransportOptions};
 use exokit::ops::{Event, Operation};
 use exokit::session::{self, ConnectOptions, Session};
 use exokit_sandbox::seed::{FederatedCredentialSeed, ManagedIdentityKind};
@@ -89,7 +88,9 @@ fn options(url: &str, client_id: &str, credential: Credential) -> ConnectOptions
         environment: None,
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
-        exchange_endpoint: None,
+        // The sandbox serves the admin API under this path too, so the Exchange scope is
+        // `{url}/outlook.office365.com/.default` and maps to Exchange's audience.
+        exchange_endpoint: (!url.is_empty()).then(|| format!("{url}/outlook.office365.com/")),
         credential,
         network: Default::default(),
     }
@@ -122,23 +123,17 @@ fn connect_and_call(sandbox: &Sandbox, client_id: &str, spec: CredentialSpec) ->
     let (url, client_id) = (sandbox.url().to_string(), client_id.to_string());
     let (session, mut events) = run(async move { session::open(options(&url, &client_id, spec.load()?)).await });
     let session = session.unwrap_or_else(|| panic!("connected: {events:?}"));
-    let base = sandbox.url().to_string();
-    let (called, more) = run(async move { calls(&session, &base).await });
+    let (called, more) = run(async move { calls(&session).await });
     assert!(called.is_some(), "{more:?}");
     events.extend(more);
     events
 }
 
-async fn calls(session: &Session, base: &str) -> exokit::error::Result<()> {
+async fn calls(session: &Session) -> exokit::error::Result<()> {
     let alice = exokit::users::resolve(&session.graph, "alice@contoso.onmicrosoft.com").await?;
     assert_eq!(alice.user_principal_name, "alice@contoso.onmicrosoft.com");
-    let token = session.tokens.token(&session.cloud.exchange_scope()).await?;
-    let url = url::Url::parse(&format!("{base}/adminapi/beta/{TENANT}/InvokeCommand")).unwrap();
-    let request = Request::new(Method::Post, url)
-        .header("authorization", format!("Bearer {}", token.value.expose()))
-        .json(&serde_json::json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy", "Parameters": {}}}));
-    let response = Transport::new(TransportOptions::default())?.send(&request).await?;
-    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    let policies = session.exo.invoke("Get-SharingPolicy", serde_json::Map::new()).await?;
+    assert!(!policies.is_empty(), "the tenant has a default sharing policy");
     Ok(())
 }
 
