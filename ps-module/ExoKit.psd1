@@ -21,6 +21,17 @@
         'New-ExchangeApp'
         'Test-ExchangeAppAccess'
         'Invoke-ContactMirror'
+        'Get-ExchangeAppAccessPolicy'
+        'New-ExchangeAppAccessPolicy'
+        'Set-ExchangeAppAccessPolicy'
+        'Remove-ExchangeAppAccessPolicy'
+        'Test-ExchangeAppAccessPolicy'
+        'New-ExchangeAppScopeGroup'
+        'Get-CalendarPublishing'
+        'Set-CalendarPublishing'
+        'Set-CalendarExternalBooking'
+        'Get-ExchangeAppAccessReport'
+        'ConvertTo-ExchangeAppRoleAssignment'
     )
     FunctionsToExport    = @()
     AliasesToExport      = @()

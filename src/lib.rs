@@ -11,6 +11,7 @@
 
 pub mod access;
 pub mod auth;
+pub mod calendar;
 pub mod cloud;
 pub mod contacts;
 pub mod error;

@@ -101,6 +101,56 @@ typedef struct WireMirrorRequest {
  The backing storage uses a (ptr, size) representation that can safely cross
  FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
  */
+typedef struct WireAccessPolicyRequest {
+  struct WireBuffer buf;
+} WireAccessPolicyRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireScopeGroupRequest {
+  struct WireBuffer buf;
+} WireScopeGroupRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireCalendarRequest {
+  struct WireBuffer buf;
+} WireCalendarRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireAccessReportRequest {
+  struct WireBuffer buf;
+} WireAccessReportRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
+typedef struct WireMigrationRequest {
+  struct WireBuffer buf;
+} WireMigrationRequest;
+
+/*
+ Wraps and transfers complex objects over FFI.
+
+ The backing storage uses a (ptr, size) representation that can safely cross
+ FFI boundaries. See the [module documentation](crate::wire) for more details and examples.
+ */
 typedef struct WireAssignmentRequest {
   struct WireBuffer buf;
 } WireAssignmentRequest;
@@ -214,6 +264,28 @@ union ResultConstPtrOperationBoundaryError operation_disconnect(void);
 union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct WireRoleDefinitionQuery query);
 
 union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
+
+union ResultConstPtrOperationBoundaryError operation_get_app_access_policies(struct WireAccessPolicyRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_new_app_access_policy(struct WireAccessPolicyRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_set_app_access_policy(struct WireAccessPolicyRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_remove_app_access_policy(struct WireAccessPolicyRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_test_app_access_policy(struct WireAccessPolicyRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_new_app_scope_group(struct WireScopeGroupRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_get_calendar_publishing(struct WireCalendarRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_set_calendar_publishing(struct WireCalendarRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_set_calendar_external_booking(struct WireCalendarRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_get_app_access_report(struct WireAccessReportRequest request);
+
+union ResultConstPtrOperationBoundaryError operation_convert_app_access_policies(struct WireMigrationRequest request);
 
 union ResultConstPtrOperationBoundaryError operation_new_role_assignment(struct WireAssignmentRequest request);
 

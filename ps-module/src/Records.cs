@@ -20,6 +20,13 @@ internal static class Records
             : record.IsRoleAssignment ? record.AsRoleAssignment()
             : record.IsApp ? record.AsApp()
             : record.IsAccess ? record.AsAccess()
+            : record.IsAccessPolicy ? record.AsAccessPolicy()
+            : record.IsAccessPolicyTest ? record.AsAccessPolicyTest()
+            : record.IsScopeGroup ? record.AsScopeGroup()
+            : record.IsCalendarPublishing ? record.AsCalendarPublishing()
+            : record.IsExternalBooking ? record.AsExternalBooking()
+            : record.IsAccessReport ? record.AsAccessReport()
+            : record.IsMigrationStep ? record.AsMigrationStep()
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);

@@ -93,10 +93,10 @@ fn from_error_object(error: &Value) -> (Option<String>, String) {
 /// plain text.
 fn split_detail(detail: &str) -> (Option<String>, String) {
     let parts: Vec<&str> = detail.splitn(3, '|').collect();
-    if let [_, class, message] = parts.as_slice() {
-        if class.contains('.') || class.ends_with("Exception") {
-            return (Some(short(class)), message.trim().to_string());
-        }
+    if let [_, class, message] = parts.as_slice()
+        && (class.contains('.') || class.ends_with("Exception"))
+    {
+        return (Some(short(class)), message.trim().to_string());
     }
     if let Ok(Value::Object(object)) = serde_json::from_str::<Value>(detail) {
         let class = object.get("ClassName").and_then(Value::as_str).map(short);

@@ -6,8 +6,10 @@
 //! [`Operation::cancel`] may be called from any thread. No panic crosses: constructors and
 //! methods run inside `panic_to_result`, work runs inside [`crate::ops::Operation`].
 
+mod exo_records;
 mod records;
 
+pub use exo_records::*;
 pub use records::*;
 
 use std::time::Duration;
@@ -18,6 +20,8 @@ use interoptopus::wire::Wire;
 use interoptopus::{builtins_string, builtins_vec, builtins_wire, ffi, function, guard, service};
 
 use crate::auth::Secret;
+use crate::access::{audit, migrate, policies, scope_group};
+use crate::calendar::{booking, publishing};
 use crate::{access, mirror, ops, session};
 
 /// Failures of the boundary itself; everything else travels as an [`Event::Error`].
@@ -103,6 +107,117 @@ impl Operation {
                 let invocation = mirror::apply::Invocation { source: source?, what_if: request.what_if, pass_thru: request.pass_thru };
                 mirror::apply::invoke(invocation).await
             })
+        })
+    }
+
+    /// `Get-ExchangeAppAccessPolicy`.
+    pub fn get_app_access_policies(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(policies::get(r.identity, r.app_ids.into_iter().next()))
+        })
+    }
+
+    /// `New-ExchangeAppAccessPolicy`.
+    pub fn new_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(async move {
+                let access_right = policies::AccessRight::parse(r.access_right.as_deref().unwrap_or(""))?;
+                let scope_group = r.scope_group.unwrap_or_default();
+                policies::new(policies::NewPolicy { app_ids: r.app_ids, scope_group, access_right, description: r.description }).await
+            })
+        })
+    }
+
+    /// `Set-ExchangeAppAccessPolicy`.
+    pub fn set_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(policies::set(r.identity.unwrap_or_default(), r.description.unwrap_or_default()))
+        })
+    }
+
+    /// `Remove-ExchangeAppAccessPolicy`.
+    pub fn remove_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(policies::remove(r.identity.unwrap_or_default()))
+        })
+    }
+
+    /// `Test-ExchangeAppAccessPolicy`.
+    pub fn test_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(policies::test(r.app_ids.into_iter().next().unwrap_or_default(), r.mailboxes))
+        })
+    }
+
+    /// `New-ExchangeAppScopeGroup`.
+    pub fn new_app_scope_group(request: Wire<ScopeGroupRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(scope_group::new(r.name, r.members))
+        })
+    }
+
+    /// `Get-CalendarPublishing`.
+    pub fn get_calendar_publishing(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(publishing::get(r.mailboxes))
+        })
+    }
+
+    /// `Set-CalendarPublishing`.
+    pub fn set_calendar_publishing(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let change = publishing::Change {
+                enabled: r.enabled_set.then_some(r.enabled),
+                detail_level: r.detail_level,
+                range_from: r.range_from,
+                range_to: r.range_to,
+                reset_url: r.reset_url,
+            };
+            started(publishing::set(r.mailboxes, change))
+        })
+    }
+
+    /// `Set-CalendarExternalBooking`.
+    pub fn set_calendar_external_booking(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(booking::set(r.mailboxes, r.enabled, r.force))
+        })
+    }
+
+    /// `Get-ExchangeAppAccessReport`.
+    pub fn get_app_access_report(request: Wire<AccessReportRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            started(audit::report(r.apps, r.mailboxes))
+        })
+    }
+
+    /// `ConvertTo-ExchangeAppRoleAssignment`.
+    pub fn convert_app_access_policies(request: Wire<MigrationRequest>) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            let mut request = request;
+            let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
+            let options = migrate::Options { policies: r.policies, mailboxes: r.mailboxes, what_if: r.what_if, remove_policy: r.remove_policy };
+            started(migrate::convert(options))
         })
     }
 

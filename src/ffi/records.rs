@@ -60,6 +60,13 @@ pub enum Record {
     RoleDefinition(RoleDefinition),
     MirrorSummary(MirrorSummary),
     MirrorAction(MirrorAction),
+    AccessPolicy(super::exo_records::AppAccessPolicy),
+    AccessPolicyTest(super::exo_records::AppAccessPolicyTest),
+    ScopeGroup(super::exo_records::AppScopeGroup),
+    CalendarPublishing(super::exo_records::CalendarPublishing),
+    ExternalBooking(super::exo_records::CalendarExternalBooking),
+    AccessReport(super::exo_records::AppAccessReport),
+    MigrationStep(super::exo_records::AppMigrationStep),
     RoleAssignment(ExchangeAppRoleAssignment),
     App(ExchangeApp),
     Access(ExchangeAppAccess),
@@ -371,6 +378,13 @@ impl From<ops::Record> for Record {
                 Reason: a.reason,
                 Method: a.method.into(),
             }),
+            ops::Record::AccessPolicy(p) => Record::AccessPolicy(p.into()),
+            ops::Record::AccessCheck(c) => Record::AccessPolicyTest(c.into()),
+            ops::Record::ScopeGroup(g) => Record::ScopeGroup(g.into()),
+            ops::Record::CalendarPublishing(p) => Record::CalendarPublishing(p.into()),
+            ops::Record::ExternalBooking(b) => Record::ExternalBooking(b.into()),
+            ops::Record::AccessReport(r) => Record::AccessReport(r.into()),
+            ops::Record::MigrationStep(s) => Record::MigrationStep(s.into()),
         }
     }
 }

@@ -2,7 +2,9 @@
 //! into the records PowerShell sees.
 
 use crate::access::{AccessResult, AppCreated, Assignment, RoleDefinition};
+use crate::access::{audit, migrate, policies, scope_group};
 use crate::auth::Secret;
+use crate::calendar::{booking, publishing};
 use crate::error::ExoError;
 use crate::mirror::apply::{ActionRecord, StepSummary};
 use crate::session::ContextInfo;
@@ -40,4 +42,11 @@ pub enum Record {
     RoleAssignment(Assignment),
     App(AppCreated),
     Access(AccessResult),
+    AccessPolicy(policies::AccessPolicy),
+    AccessCheck(policies::AccessCheck),
+    ScopeGroup(scope_group::ScopeGroup),
+    CalendarPublishing(publishing::Publishing),
+    ExternalBooking(booking::ExternalBooking),
+    AccessReport(audit::AccessRow),
+    MigrationStep(migrate::Step),
 }

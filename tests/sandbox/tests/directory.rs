@@ -709,3 +709,31 @@ fn every_catalog_route_exists_in_graph() {
         failures.join("\n")
     );
 }
+
+#[tokio::test]
+async fn entra_permissions_are_listed_named_by_the_resource_and_revocable() {
+    let (client, token) = admin().await;
+    let sp = exokit_sandbox::directory::seeded_service_principal_id(CONTACTS_APP);
+    let listed = client.get(&token, &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments")).await;
+    assert_eq!(listed.status, 200, "{}", listed.body);
+    let rows = listed.rows();
+    assert_eq!(rows.len(), 2, "{}", listed.body);
+    let graph = client.get(&token, "/v1.0/servicePrincipals(appId='00000003-0000-0000-c000-000000000000')").await;
+    let names: Vec<(String, String)> = graph.body["appRoles"].as_array().unwrap().iter()
+        .map(|r| (r["id"].as_str().unwrap().to_string(), r["value"].as_str().unwrap().to_string())).collect();
+    let contacts = rows.iter().find(|r| names.iter().any(|(id, v)| r["appRoleId"] == id.as_str() && v == "Contacts.ReadWrite")).expect("named by appRoles");
+    assert_eq!(contacts["resourceId"], graph.body["id"]);
+    assert_eq!(contacts["principalId"], sp.as_str());
+
+    let path = format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments/{}", contacts["id"].as_str().unwrap());
+    let reader = client.graph_token(READER).await;
+    assert_eq!(client.delete(&reader, &path).await.status, 403);
+    assert_eq!(client.delete(&token, &path).await.status, 204);
+    assert_eq!(client.delete(&token, &path).await.status, 404);
+    let after = client.get(&token, &format!("/v1.0/servicePrincipals/{sp}/appRoleAssignments")).await;
+    assert_eq!(after.rows().len(), 1);
+    // A token issued now lacks the permission: the app is refused the mailbox.
+    let app_token = client.graph_token(CONTACTS_APP).await;
+    let denied = client.get(&app_token, &format!("/v1.0/users/{ALICE}/contacts")).await;
+    assert_eq!(denied.status, 403, "{}", denied.body);
+}

@@ -1275,3 +1275,17 @@ async fn errors_follow_the_callers_language_and_keep_their_class() {
     assert_eq!(class, "Microsoft.Exchange.Configuration.Tasks.ManagementObjectNotFoundException");
     assert!(message.contains("couldn't be found"), "{message}");
 }
+
+#[tokio::test]
+async fn get_mailbox_tells_user_and_room_mailboxes_apart() {
+    let (client, token) = exchange().await;
+    let room = client.invoke(&token, "Get-Mailbox", json!({"Identity": ROOM})).await;
+    assert_eq!(room.status, 200, "{}", room.body);
+    assert_eq!(room.rows()[0]["RecipientTypeDetails"], "RoomMailbox");
+    let alice = client.invoke(&token, "Get-Mailbox", json!({"Identity": upn("alice")})).await;
+    assert_eq!(alice.rows()[0]["RecipientTypeDetails"], "UserMailbox");
+    let nobody = client.invoke(&token, "Get-Mailbox", json!({"Identity": upn("nobody")})).await;
+    assert_eq!(nobody.status, 404);
+    let all = client.invoke(&token, "Get-Mailbox", json!({})).await;
+    assert!(all.rows().len() >= 5, "{}", all.body);
+}

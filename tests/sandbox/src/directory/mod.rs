@@ -6,6 +6,7 @@
 //! membership checks consistent. Never hold it while taking the Exchange lock.
 
 mod apps;
+pub mod grants;
 mod groups;
 
 pub use apps::{
@@ -35,6 +36,9 @@ pub struct DirectoryData {
     pub service_principals: Vec<ServicePrincipal>,
     pub groups: Vec<Group>,
     pub units: Vec<AdministrativeUnit>,
+    /// Entra permissions removed from seeded apps (`DELETE …/appRoleAssignments/{id}`), as
+    /// (appId, permission).
+    pub revoked: Vec<(String, String)>,
 }
 
 impl Directory {
@@ -121,6 +125,15 @@ impl Directory {
 }
 
 impl DirectoryData {
+    /// A seeded app's Entra permissions now: its seed `roles` less the revoked ones.
+    pub fn granted_roles(&self, app_id: &str, seeded: &[String]) -> Vec<String> {
+        seeded
+            .iter()
+            .filter(|role| !self.revoked.iter().any(|(a, r)| a.eq_ignore_ascii_case(app_id) && r == *role))
+            .cloned()
+            .collect()
+    }
+
     pub fn group(&self, id: &str) -> Option<&Group> {
         self.groups.iter().find(|g| g.id.eq_ignore_ascii_case(id))
     }

@@ -129,7 +129,7 @@ fn check(state: &Shared, endpoint: &Endpoint<'_>, form: &TokenForm) -> Result<Re
     let value = state.issue(IssuedToken {
         tenant_id: tenant.id.clone(),
         app_id: app.app_id.clone(),
-        roles: app.roles.clone(),
+        roles: tenant.directory.lock().granted_roles(&app.app_id, &app.roles),
         audience: audience.to_string(),
         expires_at: Instant::now() + lifetime,
     });

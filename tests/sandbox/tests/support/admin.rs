@@ -47,6 +47,7 @@ pub fn upn(name: &str) -> String {
 pub fn seed_with(exchange: Value) -> Seed {
     let admin_roles = [
         "Application.ReadWrite.All",
+        "AppRoleAssignment.ReadWrite.All",
         "Group.ReadWrite.All",
         "AdministrativeUnit.ReadWrite.All",
         "RoleManagement.ReadWrite.Exchange",

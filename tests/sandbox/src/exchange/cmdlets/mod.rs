@@ -3,6 +3,7 @@
 
 mod calendar;
 mod groups;
+mod mailbox;
 mod policy;
 mod rbac;
 
@@ -28,6 +29,7 @@ const CMDLETS: &[(&str, Handler)] = &[
     ("New-DistributionGroup", groups::new),
     ("Get-DistributionGroup", groups::get),
     ("Get-Group", groups::get_group),
+    ("Get-Mailbox", mailbox::get),
     ("Add-DistributionGroupMember", groups::add_member),
     ("Remove-DistributionGroupMember", groups::remove_member),
     ("Get-DistributionGroupMember", groups::get_members),

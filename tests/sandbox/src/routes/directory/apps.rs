@@ -321,6 +321,10 @@ pub async fn get_principal_by_app_id(
 ) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = authorize(&state, &headers, READ)?;
     let app_id = alternate_key(&key)?;
+    // Microsoft Graph and Exchange Online: the resource principals whose appRoles name permissions.
+    if let Some(resource) = crate::directory::grants::resource_principal_json(&app_id, &tenant.id) {
+        return Ok(Json(resource));
+    }
     let now = Instant::now();
     let directory = tenant.directory.lock();
     let sp = directory

@@ -4,6 +4,7 @@
 //! route that sets the replication lag.
 
 mod apps;
+mod grants;
 mod groups;
 mod members;
 mod rbac;
@@ -40,6 +41,11 @@ pub fn graph_routes() -> Vec<(&'static str, &'static str, &'static str)> {
         ("GET", "/servicePrincipals/{servicePrincipal-id}"),
         ("DELETE", "/servicePrincipals/{servicePrincipal-id}"),
         ("GET", "/servicePrincipals(appId='{appId}')"),
+        ("GET", "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments"),
+        (
+            "DELETE",
+            "/servicePrincipals/{servicePrincipal-id}/appRoleAssignments/{appRoleAssignment-id}",
+        ),
         ("GET", "/groups"),
         ("POST", "/groups"),
         ("GET", "/groups/{group-id}"),
@@ -133,6 +139,8 @@ pub fn routes() -> Router<Shared> {
             get(apps::list_principals).post(apps::create_principal),
         )
         .route(sp, get(apps::get_principal).delete(apps::delete_principal))
+        .route(&format!("{sp}/appRoleAssignments"), get(grants::list))
+        .route(&format!("{sp}/appRoleAssignments/{{assignment}}"), axum::routing::delete(grants::delete))
         .route(
             "/{version}/servicePrincipals(appId={key}",
             get(apps::get_principal_by_app_id),
