@@ -92,7 +92,11 @@ pub async fn open(options: ConnectOptions) -> Result<Arc<Session>> {
     if let Some(route) = options.network.describe() {
         ops::verbose(format!("Network: {route}"));
     }
-    let transport = Transport::new(TransportOptions { network: options.network.clone(), ..TransportOptions::default() })?;
+    let network = match &options.credential {
+        Credential::ManagedIdentity(identity) => options.network.clone().bypassing(&identity.host()),
+        _ => options.network.clone(),
+    };
+    let transport = Transport::new(TransportOptions { network, ..TransportOptions::default() })?;
     let tokens = Arc::new(TokenProvider::new(
         cloud.clone(),
         tenant_id.clone(),

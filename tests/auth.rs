@@ -9,7 +9,6 @@ use std::sync::{Arc, OnceLock};
 
 use exokit::auth::{Credential, CredentialSpec, Secret};
 use exokit::error::ExoError;
-use exokit::http::{Method, Request, Transport, TransportOptions};
 use exokit::ops::{Event, Operation};
 use exokit::session::{self, ConnectOptions, Session};
 use exokit_sandbox::seed::{FederatedCredentialSeed, ManagedIdentityKind};
@@ -89,7 +88,9 @@ fn options(url: &str, client_id: &str, credential: Credential) -> ConnectOptions
         environment: None,
         graph_endpoint: Some(url.into()),
         authority_host: Some(url.into()),
-        exchange_endpoint: None,
+        // The sandbox serves the admin API under this path too, so the Exchange scope is
+        // `{url}/outlook.office365.com/.default` and maps to Exchange's audience.
+        exchange_endpoint: (!url.is_empty()).then(|| format!("{url}/outlook.office365.com/")),
         credential,
         network: Default::default(),
     }
@@ -122,23 +123,17 @@ fn connect_and_call(sandbox: &Sandbox, client_id: &str, spec: CredentialSpec) ->
     let (url, client_id) = (sandbox.url().to_string(), client_id.to_string());
     let (session, mut events) = run(async move { session::open(options(&url, &client_id, spec.load()?)).await });
     let session = session.unwrap_or_else(|| panic!("connected: {events:?}"));
-    let base = sandbox.url().to_string();
-    let (called, more) = run(async move { calls(&session, &base).await });
+    let (called, more) = run(async move { calls(&session).await });
     assert!(called.is_some(), "{more:?}");
     events.extend(more);
     events
 }
 
-async fn calls(session: &Session, base: &str) -> exokit::error::Result<()> {
+async fn calls(session: &Session) -> exokit::error::Result<()> {
     let alice = exokit::users::resolve(&session.graph, "alice@contoso.onmicrosoft.com").await?;
     assert_eq!(alice.user_principal_name, "alice@contoso.onmicrosoft.com");
-    let token = session.tokens.token(&session.cloud.exchange_scope()).await?;
-    let url = url::Url::parse(&format!("{base}/adminapi/beta/{TENANT}/InvokeCommand")).unwrap();
-    let request = Request::new(Method::Post, url)
-        .header("authorization", format!("Bearer {}", token.value.expose()))
-        .json(&serde_json::json!({"CmdletInput": {"CmdletName": "Get-SharingPolicy", "Parameters": {}}}));
-    let response = Transport::new(TransportOptions::default())?.send(&request).await?;
-    assert_eq!(response.status, 200, "{}", String::from_utf8_lossy(&response.body));
+    let policies = session.exo.invoke("Get-SharingPolicy", serde_json::Map::new()).await?;
+    assert!(!policies.is_empty(), "the tenant has a default sharing policy");
     Ok(())
 }
 
@@ -450,4 +445,37 @@ fn drop_in_credential_errors_name_the_field_and_tenant() {
     let found = errors(&mirror_dry_run(vec![("AUTOMATION_SYNCCONTACTS_CONFIG_JSON", both.to_string())])).join("\n");
     assert!(found.contains("ClientSecret, UseManagedIdentity") && found.contains("one per tenant"), "{found}");
     assert!(!found.contains("\"x\""), "{found}");
+}
+
+#[test]
+fn a_managed_identity_endpoint_is_reached_without_the_proxy() {
+    let sandbox = start();
+    let url = sandbox.url().to_string();
+    // A proxy that answers nothing: the identity endpoint must not go through it.
+    let dead = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", dead.local_addr().unwrap());
+    drop(dead);
+    let network = exokit::http::Network::from_variables(&[("HTTPS_PROXY".to_string(), proxy.clone()), ("HTTP_PROXY".to_string(), proxy)].into(), None);
+    let spec = CredentialSpec { variables: [("AZURE_POD_IDENTITY_AUTHORITY_HOST".to_string(), url.clone())].into(), ..spec("ManagedIdentity") };
+    let (session, events) = run(async move {
+        let mut options = options(&url, "", spec.load()?);
+        options.network = network;
+        session::open(options).await
+    });
+    assert!(session.is_some(), "{events:?}");
+    assert_eq!(sandbox.state.requests().iter().filter(|r| r.path == "/metadata/identity/oauth2/token").count(), 1);
+}
+
+#[test]
+fn each_national_cloud_has_its_login_graph_and_exchange_hosts() {
+    let expected = [
+        ("Global", "https://login.microsoftonline.com/t/oauth2/v2.0/token", "https://graph.microsoft.com/.default", "https://outlook.office365.com/.default"),
+        ("USGov", "https://login.microsoftonline.us/t/oauth2/v2.0/token", "https://graph.microsoft.us/.default", "https://outlook.office365.us/.default"),
+        ("USGovDoD", "https://login.microsoftonline.us/t/oauth2/v2.0/token", "https://dod-graph.microsoft.us/.default", "https://outlook-dod.office365.us/.default"),
+        ("China", "https://login.chinacloudapi.cn/t/oauth2/v2.0/token", "https://microsoftgraph.chinacloudapi.cn/.default", "https://partner.outlook.cn/.default"),
+    ];
+    for (name, token, graph, exchange) in expected {
+        let cloud = exokit::cloud::Cloud::named(name).unwrap();
+        assert_eq!((cloud.token_url("t").as_str(), cloud.graph_scope().as_str(), cloud.exchange_scope().as_str()), (token, graph, exchange), "{name}");
+    }
 }

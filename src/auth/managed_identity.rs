@@ -78,6 +78,14 @@ impl ManagedIdentity {
         }
     }
 
+    /// The endpoint's host, which requests reach without a proxy.
+    pub fn host(&self) -> String {
+        let url = match &self.endpoint {
+            IdentityEndpoint::Imds(url) | IdentityEndpoint::AppService { url, .. } => url,
+        };
+        url.host_str().unwrap_or_default().to_string()
+    }
+
     /// Where the token comes from, for verbose lines and errors.
     pub fn describe(&self) -> String {
         let kind = match &self.client_id {

@@ -71,6 +71,19 @@ impl Network {
         self
     }
 
+    /// The same settings with `host` reached directly: a managed identity endpoint is on the
+    /// machine itself (IMDS's link-local address, App Service's loopback one), so a corporate
+    /// proxy must not see its requests, as in Azure's own SDKs.
+    pub fn bypassing(mut self, host: &str) -> Network {
+        if let Some(proxy) = self.proxy.as_mut() {
+            proxy.no_proxy = Some(match proxy.no_proxy.take().filter(|n| !n.trim().is_empty()) {
+                Some(list) => format!("{list},{host}"),
+                None => host.to_string(),
+            });
+        }
+        self
+    }
+
     /// `NAME=value` pairs, as the cmdlets pass the variables PowerShell sees.
     pub fn variables_from_pairs(pairs: &[String]) -> BTreeMap<String, String> {
         pairs.iter().filter_map(|pair| pair.split_once('=')).map(|(k, v)| (k.to_string(), v.to_string())).collect()
@@ -140,6 +153,15 @@ mod tests {
 
     fn vars(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
         pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn a_bypassed_host_joins_no_proxy_and_no_proxy_means_nothing_to_bypass() {
+        let network = Network::from_variables(&vars(&[("HTTPS_PROXY", "http://p:3128"), ("NO_PROXY", ".corp")]), None);
+        assert_eq!(network.bypassing("169.254.169.254").proxy.unwrap().no_proxy.as_deref(), Some(".corp,169.254.169.254"));
+        let network = Network::from_variables(&vars(&[("HTTPS_PROXY", "http://p:3128")]), None);
+        assert_eq!(network.bypassing("127.0.0.1").proxy.unwrap().no_proxy.as_deref(), Some("127.0.0.1"));
+        assert!(Network::default().bypassing("127.0.0.1").proxy.is_none());
     }
 
     #[test]
