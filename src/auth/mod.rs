@@ -100,6 +100,23 @@ impl TokenProvider {
         self.cache.lock().await.remove(scope);
     }
 
+    /// Sends `request` on `transport` with a bearer token for `scope`. A 401 (a token revoked or
+    /// expired early) gets one fresh token and one more try, never a loop; any other answer is
+    /// returned as it is for the caller to read. The one place a bearer header is attached.
+    pub async fn send_authorised(&self, transport: &Transport, scope: &str, request: &Request) -> Result<Response> {
+        let first = self.send_with_token(transport, scope, request).await?;
+        if first.status != 401 {
+            return Ok(first);
+        }
+        self.invalidate(scope).await;
+        self.send_with_token(transport, scope, request).await
+    }
+
+    async fn send_with_token(&self, transport: &Transport, scope: &str, request: &Request) -> Result<Response> {
+        let token = self.token(scope).await?;
+        transport.send(&request.clone().header("authorization", format!("Bearer {}", token.value.expose()))).await
+    }
+
     async fn acquire(&self, scope: &str) -> Result<Token> {
         match &self.credential {
             Credential::ClientSecret(secret) => self.client_credentials(scope, &[("client_secret", secret.expose())]).await,

@@ -154,16 +154,9 @@ impl ExoClient {
     /// wait as the one retry policy says. Returns the URL that answered and its success answer.
     async fn send(&self, cmdlet: &str, mut request: Request) -> Result<(Url, Response)> {
         let scope = self.cloud.exchange_scope();
-        let (mut refreshed, mut redirects, mut attempt) = (false, 0, 1);
+        let (mut redirects, mut attempt) = (0, 1);
         loop {
-            let token = self.tokens.token(&scope).await?;
-            let authorised = request.clone().header("authorization", format!("Bearer {}", token.value.expose()));
-            let response = self.transport.send(&authorised).await?;
-            if response.status == 401 && !refreshed {
-                self.tokens.invalidate(&scope).await;
-                refreshed = true;
-                continue;
-            }
+            let response = self.tokens.send_authorised(&self.transport, &scope, &request).await?;
             if matches!(response.status, 301 | 302 | 303 | 307 | 308) {
                 redirects += 1;
                 request.url = self.redirected(cmdlet, &request.url, &response, redirects)?;

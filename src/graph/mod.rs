@@ -153,22 +153,11 @@ impl GraphClient {
     /// Sends a request with a bearer token. A 401 gets one fresh token and one more try; any
     /// other error status becomes [`ExoError::Service`].
     async fn call(&self, request: &Request) -> Result<Response> {
-        let scope = self.cloud.graph_scope();
-        let mut refreshed = false;
-        loop {
-            let token = self.tokens.token(&scope).await?;
-            let authorised = request.clone().header("authorization", format!("Bearer {}", token.value.expose()));
-            let response = self.transport.send(&authorised).await?;
-            if response.status == 401 && !refreshed {
-                self.tokens.invalidate(&scope).await;
-                refreshed = true;
-                continue;
-            }
-            if response.is_success() {
-                return Ok(response);
-            }
-            return Err(error::from_response(request, &response));
+        let response = self.tokens.send_authorised(&self.transport, &self.cloud.graph_scope(), request).await?;
+        if response.is_success() {
+            return Ok(response);
         }
+        Err(error::from_response(request, &response))
     }
 }
 
