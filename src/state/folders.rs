@@ -82,7 +82,7 @@ impl StateStore {
                 }
             }
             let rows: Vec<&SeenContact> = if reseed { snapshot.contacts.iter().collect() } else { changes.upserted.iter().collect() };
-            let mut next: i64 = tx.query_row(
+            let first: i64 = tx.query_row(
                 "SELECT coalesce(max(position), -1) + 1 FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3",
                 k,
                 |r| r.get(0),
@@ -91,10 +91,9 @@ impl StateStore {
                 "INSERT INTO contacts (tenant, mailbox, folder, id, position, sync_id, hash, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
                  ON CONFLICT (tenant, mailbox, folder, id) DO UPDATE SET sync_id = excluded.sync_id, hash = excluded.hash, body = excluded.body",
             )?;
-            for seen in rows {
-                // A new row goes last; a changed one keeps its place (the snapshot's order).
-                insert.execute(params![key.tenant, key.mailbox, key.folder, seen.id, next, seen.sync_id, seen.hash, seen.body.to_string()])?;
-                next += 1;
+            // A new row goes last; a changed one keeps its place (the snapshot's order).
+            for (position, seen) in (first..).zip(rows) {
+                insert.execute(params![key.tenant, key.mailbox, key.folder, seen.id, position, seen.sync_id, seen.hash, seen.body.to_string()])?;
             }
             drop(insert);
             tx.execute(
