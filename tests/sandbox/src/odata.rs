@@ -68,7 +68,7 @@ fn parse_string_literal(text: &str) -> Option<(String, &str)> {
             value.push(c);
         }
     }
-    pending_quote.then(|| (value, ""))
+    pending_quote.then_some((value, ""))
 }
 
 /// Whether a JSON object satisfies every comparison. String properties compare

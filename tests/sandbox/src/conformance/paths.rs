@@ -73,7 +73,7 @@ impl Tree {
         self.nodes.push(node);
         let pieces = compile(segment);
         let parent = &mut self.nodes[parent];
-        if pieces.iter().any(|p| *p == Piece::Any) {
+        if pieces.contains(&Piece::Any) {
             parent.patterns.push((pieces, index));
         } else {
             parent.literals.insert(segment.to_string(), index);

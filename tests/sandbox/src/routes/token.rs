@@ -117,7 +117,7 @@ fn check(state: &Shared, endpoint: &Endpoint<'_>, form: &TokenForm) -> Result<Re
     let tenant = state.tenant(tenant_name).ok_or_else(|| {
         AadError::new(StatusCode::BAD_REQUEST, "invalid_request", 90002, format!("Tenant '{tenant_name}' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud."))
     })?;
-    let app = registered_app(&tenant, client_id).ok_or_else(|| {
+    let app = registered_app(tenant, client_id).ok_or_else(|| {
         AadError::new(StatusCode::BAD_REQUEST, "unauthorized_client", 700016, format!("Application with identifier '{client_id}' was not found in the directory '{}'.", tenant.domain))
     })?;
     let app = &app;
