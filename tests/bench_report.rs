@@ -1,0 +1,69 @@
+//! The mirror benchmark's pure parts (`benches/mirror/report.rs`): what its table says is what
+//! the request log holds. Not a timed test: no number here depends on the machine.
+
+#[path = "../benches/mirror/report.rs"]
+#[allow(dead_code)]
+mod report;
+
+use report::{LogEntry, Row};
+
+fn entry(method: &str, path: &str, status: u16, batch_item: bool) -> LogEntry {
+    LogEntry { method: method.into(), path: path.into(), status, batch_item }
+}
+
+#[test]
+fn batch_items_count_as_graph_requests_and_envelopes_as_round_trips() {
+    let log = vec![
+        entry("POST", "/contoso/oauth2/v2.0/token", 200, false),
+        entry("POST", "/v1.0/$batch", 200, false),
+        entry("POST", "/v1.0/users/hub-id/contactFolders/f1/contacts", 201, true),
+        entry("POST", "/v1.0/users/hub-id/contactFolders/f1/contacts", 429, true),
+        entry("PATCH", "/v1.0/users/user-1/contacts/c1", 200, true),
+        entry("GET", "/v1.0/users/user-1/contacts", 429, false),
+        entry("GET", "/v1.0/users/AllContacts@contoso.example/contactFolders", 200, false),
+    ];
+    let counts = report::count(&log, &["hub-id".into(), "allcontacts@contoso.example".into()]);
+    assert_eq!(counts.graph, 6, "the envelope is not a Graph request; its three items are");
+    assert_eq!(counts.round_trips, 4, "the three items rode on the envelope's connection");
+    assert_eq!(counts.throttled, 2);
+    assert_eq!(counts.writes, 3, "POST and PATCH under /contacts, a GET is no write");
+    assert_eq!(counts.hub_writes, 2);
+}
+
+#[test]
+fn the_throttle_bound_is_hub_writes_at_outlooks_rate() {
+    assert!((report::throttle_bound(1_500, report::OUTLOOK_RATE) - 90.0).abs() < 1e-9);
+    let (requests, window) = report::sandbox_limit(10.0);
+    assert_eq!((requests, window), (1_667, 10), "ten times 16.7/s over a 10-second window");
+}
+
+#[test]
+fn scenarios_parse_or_say_what_is_wrong() {
+    assert_eq!(report::parse_scenario("300x1500"), Ok((300, 1_500)));
+    let error = report::parse_scenario("300by1500").unwrap_err();
+    assert!(error.contains("300by1500") && error.contains("USERSxCONTACTS"), "{error}");
+    assert!(report::parse_scenario("0x10").unwrap_err().contains("\"0\""));
+}
+
+#[test]
+fn peak_rss_is_read_from_vmhwm() {
+    let status = "Name:\tmirror\nVmPeak:\t  900000 kB\nVmHWM:\t   123456 kB\nVmRSS:\t   100000 kB\n";
+    assert_eq!(report::peak_rss_kb(status), Some(123_456));
+    assert_eq!(report::peak_rss_kb("Name:\tx\n"), None);
+}
+
+#[test]
+fn a_row_shows_writes_against_the_expected_and_the_ratio_to_the_bound() {
+    let row = Row {
+        scenario: "50 × 300".into(),
+        run: "first sync".into(),
+        counts: report::Counts { graph: 656, round_trips: 86, throttled: 3, writes: 600, hub_writes: 300 },
+        wall_s: 4.5,
+        peak_rss_kb: 40 * 1024,
+        failed: 0,
+        expected_writes: Some(600),
+        bound_s: Some((18.0, 1.8)),
+    };
+    assert_eq!(row.markdown(), "| 50 × 300 | first sync | 656 | 86 | 3 | 600 (600) | 0 | 4.5 s | 18.0 s / 1.8 s | 2.50 | 40 MB |");
+    assert_eq!(row.markdown().matches('|').count(), report::HEADER.lines().next().unwrap().matches('|').count());
+}
