@@ -9,8 +9,12 @@
 //! Memory is ExoKit's alone: the sandbox is the `exokit-sandbox` binary in its own process, and
 //! every run is a child process of this one that reports its own peak RSS (VmHWM).
 //!
+//! Time scale: the sandbox holds every mailbox to Outlook's sustained rate (16.7 requests/s) over a
+//! 10-second window instead of 10 minutes, so the rate binds from the first second (Outlook's own
+//! window would let a whole first sync through as one burst) and the suite takes minutes.
 //! Settings: EXOKIT_BENCH_SCENARIOS (default `50x300,300x1500`), EXOKIT_BENCH_SPEEDUP (the
-//! sandbox's per-mailbox rate as a multiple of Outlook's 16.7/s, default 10), EXOKIT_SANDBOX_EXE
+//! sandbox's per-mailbox rate as a multiple of Outlook's, default 1: times are then measured at
+//! Outlook's rate; the bounds are at the benchmark's rate), EXOKIT_SANDBOX_EXE
 //! (default: `exokit-sandbox` next to the target directory's profile folder).
 
 #[path = "mirror/report.rs"]
@@ -55,7 +59,7 @@ fn setting(name: &str, default: &str) -> String {
 }
 
 fn parent() -> Result<(), String> {
-    let speedup: f64 = setting("EXOKIT_BENCH_SPEEDUP", "10").parse().map_err(|_| "EXOKIT_BENCH_SPEEDUP: not a number".to_string())?;
+    let speedup: f64 = setting("EXOKIT_BENCH_SPEEDUP", "1").parse().map_err(|_| "EXOKIT_BENCH_SPEEDUP: not a number".to_string())?;
     let scenarios = setting("EXOKIT_BENCH_SCENARIOS", "50x300,300x1500");
     let scenarios = scenarios.split(',').map(report::parse_scenario).collect::<Result<Vec<_>, _>>()?;
     let (requests, window) = report::sandbox_limit(speedup);
@@ -94,8 +98,8 @@ fn scenario(users: usize, contacts: usize, speedup: f64) -> Result<Vec<Row>, Str
         Ok(row)
     };
     let mut first = measure("first sync (state)", Some(&state), None)?;
-    let bound = |rate: f64| report::throttle_bound(first.counts.hub_writes, rate);
-    first.bound_s = Some((bound(report::OUTLOOK_RATE), bound(report::OUTLOOK_RATE * speedup)));
+    let rate = report::OUTLOOK_RATE * speedup;
+    first.bound_s = Some((report::throttle_bound(first.counts.hub_writes, rate), report::throttle_bound(first.counts.busiest_mailbox, rate)));
     rows.push(first);
     rows.push(measure("second (reads own writes, state)", Some(&state), None)?);
     rows.push(measure("steady, with state", Some(&state), Some(0))?);

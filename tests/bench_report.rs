@@ -8,7 +8,7 @@ mod report;
 use report::{LogEntry, Row};
 
 fn entry(method: &str, path: &str, status: u16, batch_item: bool) -> LogEntry {
-    LogEntry { method: method.into(), path: path.into(), status, batch_item }
+    LogEntry { method: method.into(), path: path.into(), query: None, status, batch_item }
 }
 
 #[test]
@@ -22,12 +22,18 @@ fn batch_items_count_as_graph_requests_and_envelopes_as_round_trips() {
         entry("GET", "/v1.0/users/user-1/contacts", 429, false),
         entry("GET", "/v1.0/users/AllContacts@contoso.example/contactFolders", 200, false),
     ];
+    let mut log = log;
+    log.push(LogEntry { query: Some("$select=id&$top=1000".into()), ..entry("GET", "/v1.0/users/user-2/contacts", 200, false) });
+    log.push(LogEntry { query: Some("$top=100".into()), ..entry("GET", "/v1.0/users/user-3/contacts", 200, false) });
+    log.push(entry("GET", "/v1.0/users/user-3/contacts/c9", 200, true));
     let counts = report::count(&log, &["hub-id".into(), "allcontacts@contoso.example".into()]);
-    assert_eq!(counts.graph, 6, "the envelope is not a Graph request; its three items are");
-    assert_eq!(counts.round_trips, 4, "the three items rode on the envelope's connection");
+    assert_eq!(counts.graph, 9, "the envelope is not a Graph request; its items are");
+    assert_eq!(counts.round_trips, 6, "the items rode on the envelope's connection");
+    assert_eq!((counts.folder_reads, counts.folder_reads_top_1000), (3, 1), "a contact by id is no folder read");
     assert_eq!(counts.throttled, 2);
     assert_eq!(counts.writes, 3, "POST and PATCH under /contacts, a GET is no write");
     assert_eq!(counts.hub_writes, 2);
+    assert_eq!(counts.busiest_mailbox, 2, "hub-id, user-1 and user-3 got 2 each; AllContacts@ is counted apart, as sent");
 }
 
 #[test]
@@ -57,13 +63,13 @@ fn a_row_shows_writes_against_the_expected_and_the_ratio_to_the_bound() {
     let row = Row {
         scenario: "50 × 300".into(),
         run: "first sync".into(),
-        counts: report::Counts { graph: 656, round_trips: 86, throttled: 3, writes: 600, hub_writes: 300 },
+        counts: report::Counts { graph: 656, round_trips: 86, throttled: 3, writes: 600, hub_writes: 300, busiest_mailbox: 900, folder_reads: 51, folder_reads_top_1000: 50 },
         wall_s: 4.5,
         peak_rss_kb: 40 * 1024,
         failed: 0,
         expected_writes: Some(600),
-        bound_s: Some((18.0, 1.8)),
+        bound_s: Some((1.8, 5.4)),
     };
-    assert_eq!(row.markdown(), "| 50 × 300 | first sync | 656 | 86 | 3 | 600 (600) | 0 | 4.5 s | 18.0 s / 1.8 s | 2.50 | 40 MB |");
+    assert_eq!(row.markdown(), "| 50 × 300 | first sync | 656 | 86 | 3 | 600 (600) | 51 (50) | 0 | 4.5 s | 1.8 s / 5.4 s | 2.50 | 40 MB |");
     assert_eq!(row.markdown().matches('|').count(), report::HEADER.lines().next().unwrap().matches('|').count());
 }
