@@ -24,7 +24,8 @@ pub struct Counts {
     /// Round trips on a connection: a `$batch` is one, its items none.
     pub round_trips: u64,
     pub throttled: u64,
-    /// Contact writes (POST, PATCH, DELETE under `/contacts` or `/contactFolders`), all mailboxes.
+    /// Contact writes Graph accepted (POST, PATCH, DELETE under `/contacts` or `/contactFolders`,
+    /// answered 2xx: a throttled attempt is counted in `throttled`, not here), all mailboxes.
     pub writes: u64,
     /// Of those, to the shared (hub) mailbox: a first sync's floor is these ÷ 16.7/s.
     pub hub_writes: u64,
@@ -53,7 +54,7 @@ pub fn count(log: &[LogEntry], hub: &[String]) -> Counts {
             counts.folder_reads += 1;
             counts.folder_reads_top_1000 += u64::from(entry.query.as_deref().is_some_and(|q| q.split('&').any(|p| p == "$top=1000" || p == "%24top=1000")));
         }
-        if !envelope && is_contact_write(entry) {
+        if !envelope && is_contact_write(entry) && (200..300).contains(&entry.status) {
             counts.writes += 1;
             let path = entry.path.to_ascii_lowercase();
             counts.hub_writes += u64::from(hub.iter().any(|h| path.contains(&format!("/users/{}/", h.to_ascii_lowercase()))));
