@@ -12,7 +12,7 @@
 //! Time scale: the sandbox holds every mailbox to Outlook's sustained rate (16.7 requests/s) over a
 //! 10-second window instead of 10 minutes, so the rate binds from the first second (Outlook's own
 //! window would let a whole first sync through as one burst) and the suite takes minutes.
-//! Settings: EXOKIT_BENCH_SCENARIOS (default `50x300,300x1500`), EXOKIT_BENCH_SPEEDUP (the
+//! Settings: EXOKIT_BENCH_SCENARIOS (default `50x300,300x1500`; empty: none), EXOKIT_BENCH_SPEEDUP (the
 //! sandbox's per-mailbox rate as a multiple of Outlook's, default 1: times are then measured at
 //! Outlook's rate; the bounds are at the benchmark's rate), EXOKIT_SANDBOX_EXE
 //! (default: `exokit-sandbox` next to the target directory's profile folder).
@@ -61,7 +61,7 @@ fn setting(name: &str, default: &str) -> String {
 fn parent() -> Result<(), String> {
     let speedup: f64 = setting("EXOKIT_BENCH_SPEEDUP", "1").parse().map_err(|_| "EXOKIT_BENCH_SPEEDUP: not a number".to_string())?;
     let scenarios = setting("EXOKIT_BENCH_SCENARIOS", "50x300,300x1500");
-    let scenarios = scenarios.split(',').map(report::parse_scenario).collect::<Result<Vec<_>, _>>()?;
+    let scenarios = scenarios.split(',').filter(|s| !s.trim().is_empty()).map(report::parse_scenario).collect::<Result<Vec<_>, _>>()?;
     let (requests, window) = report::sandbox_limit(speedup);
     println!(
         "mirror: sandbox {LATENCY} latency, Outlook limits: 4 in flight, {requests} requests per {window} s per mailbox ({speedup}× Outlook's 16.7/s); every user holds the same contacts"
