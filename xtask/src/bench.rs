@@ -1,5 +1,7 @@
-//! `cargo xtask bench`: numbers, never a pass/fail. The module's size on disk and
-//! `Import-Module` time in fresh host processes (median of 10).
+//! `cargo xtask bench`: numbers, never a pass/fail. The contact mirror's scenarios
+//! (`benches/mirror.rs`: requests, 429s, wall time, ExoKit's peak RSS against the sandbox
+//! process), then the module: size on disk, `Import-Module` time in fresh host processes (median
+//! of 10) and the host's memory at rest after the import.
 
 use crate::exec;
 use crate::{module, paths};
@@ -8,13 +10,22 @@ const IMPORTS: usize = 10;
 
 pub fn run() -> Result<(), String> {
     let dir = module::build(true)?;
+    mirror()?;
     let exokit = import_times(&paths::module_manifest())?;
     let baseline = import_times(&empty_module()?)?;
+    let rest = memory_at_rest(&paths::module_manifest(), "")?;
+    // The native library loads on the first call into it, not at import.
+    let loaded = memory_at_rest(&paths::module_manifest(), "Disconnect-ExoKit | Out-Null; ")?;
+    let rest_empty = memory_at_rest(&empty_module()?, "")?;
+    println!();
     println!("| measure | value |");
     println!("|---|---|");
     println!("| out/ExoKit size (release) | {:.1} MB |", module::size_of(&dir) as f64 / 1e6);
     println!("| Import-Module ExoKit, fresh host, median of {IMPORTS} | {} |", exokit.describe());
     println!("| Import-Module of an empty manifest (the engine's own first-import cost) | {} |", baseline.describe());
+    println!("| host memory at rest after Import-Module ExoKit: RSS / managed heap | {} |", rest.describe());
+    println!("| same after one call into the native library (`Disconnect-ExoKit`) | {} |", loaded.describe());
+    println!("| same after importing an empty manifest | {} |", rest_empty.describe());
     println!("| machine | {} cores, {} |", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), paths::rid());
     Ok(())
 }
@@ -48,4 +59,35 @@ fn empty_module() -> Result<std::path::PathBuf, String> {
     let text = "@{ ModuleVersion = '1.0'; FunctionsToExport = @(); CmdletsToExport = @(); AliasesToExport = @(); VariablesToExport = @() }";
     std::fs::write(&manifest, text).map_err(|e| e.to_string())?;
     Ok(manifest)
+}
+
+/// The mirror benchmark (release), against the release sandbox binary just built.
+fn mirror() -> Result<(), String> {
+    let mut cargo = exec::cargo();
+    cargo.args(["bench", "-p", "exokit", "--bench", "mirror"]).env("EXOKIT_SANDBOX_EXE", paths::sandbox_exe(true));
+    exec::run(&mut cargo)
+}
+
+/// A fresh host's memory after importing a manifest, collected: (RSS, managed heap) in bytes.
+struct Memory(u64, u64);
+
+impl Memory {
+    fn describe(&self) -> String {
+        format!("{:.0} MB / {:.1} MB", self.0 as f64 / 1048576.0, self.1 as f64 / 1048576.0)
+    }
+}
+
+fn memory_at_rest(manifest: &std::path::Path, then: &str) -> Result<Memory, String> {
+    let script = format!(
+        "Import-Module '{}'; {then}[GC]::Collect(); [GC]::WaitForPendingFinalizers(); [GC]::Collect(); \
+         $p = [Diagnostics.Process]::GetCurrentProcess(); 'memory ' + $p.WorkingSet64 + ' ' + [GC]::GetTotalMemory($true)",
+        manifest.display().to_string().replace('\'', "''")
+    );
+    let printed = exec::output(exec::dotnet().arg(paths::host_dll()).arg("-Command").arg(script))?;
+    let line = printed.lines().find_map(|l| l.trim().strip_prefix("memory ")).ok_or_else(|| format!("the host printed {printed:?}, no memory line"))?;
+    let numbers: Vec<u64> = line.split_whitespace().filter_map(|n| n.parse().ok()).collect();
+    match numbers[..] {
+        [rss, heap] => Ok(Memory(rss, heap)),
+        _ => Err(format!("the host printed {line:?}, not two numbers")),
+    }
 }

@@ -39,7 +39,7 @@ const USAGE: &str = "usage: cargo xtask <step>
   build [--release]  build the Rust library, the sandbox and the module; assemble out/ExoKit
   test               build, then run every test: cargo (engine, sandbox, bindings, C smoke) and PowerShell-level
   demo               start the sandbox tenant and run demo/session.ps1 against it
-  bench              measure the module: size, Import-Module time in fresh hosts
+  bench              measure: the mirror scenarios (benches/mirror.rs), module size, Import-Module time and memory
   package            release build of out/ExoKit, the folder Publish-PSResource ships
   bindings           regenerate bindings/csharp and bindings/c after an #[ffi] change
   metadata [--from DIR] [--check]  regenerate tests/sandbox/metadata from Graph's published metadata";
