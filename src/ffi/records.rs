@@ -276,6 +276,8 @@ pub struct ExoKitContext {
     pub AuthType: String,
     pub Environment: String,
     pub GraphEndpoint: String,
+    /// The Exchange admin API's root (`Test-ExchangeAppAccess`, policies, calendars).
+    pub ExchangeEndpoint: String,
     pub AuthorityHost: String,
     /// ISO 8601, UTC.
     pub ConnectedAt: String,
@@ -436,6 +438,7 @@ impl From<session::ContextInfo> for ExoKitContext {
             AuthType: c.auth_type,
             Environment: c.environment,
             GraphEndpoint: c.graph_endpoint,
+            ExchangeEndpoint: c.exchange_endpoint,
             AuthorityHost: c.authority_host,
             ConnectedAt: iso(c.connected_at),
             TokenExpiresOn: c.token_expires_on.map(iso),

@@ -34,7 +34,11 @@ public sealed class SliceTests
         Assert.Equal("ClientSecret", (string)ctx.AuthType);
         Assert.Equal("Custom", (string)ctx.Environment);
         Assert.StartsWith(_sandbox.BaseUrl, (string)ctx.GraphEndpoint);
+        Assert.Equal("https://outlook.office365.com/", (string)ctx.ExchangeEndpoint);
         Assert.NotNull((string?)ctx.TokenExpiresOn);
+
+        ShellResult custom = admin.Connect(_sandbox, $"-ExchangeEndpoint {_sandbox.BaseUrl}/outlook.office365.com/ -PassThru");
+        Assert.Equal($"{_sandbox.BaseUrl}/outlook.office365.com/", custom.Output.Single().Properties["ExchangeEndpoint"].Value);
     }
 
     [Fact]
