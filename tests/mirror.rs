@@ -42,23 +42,6 @@ fn clean_run(shared: &str) -> Vec<exokit::ops::Event> {
     events
 }
 
-fn edit(sandbox: &exokit_sandbox::Sandbox, user: &str, email: &str, patch: serde_json::Value) {
-    let tenant = &sandbox.state.tenants[0];
-    let mailbox = tenant.mailboxes.of(user).unwrap();
-    let mut mailbox = mailbox.lock().unwrap();
-    let root = mailbox.root_id.clone();
-    let id = mailbox
-        .contacts_in(&root)
-        .iter()
-        .find(|c| c.properties["emailAddresses"][0]["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(email)))
-        .map(|c| c.id.clone())
-        .expect("the contact");
-    // An hour passes, then the person edits: later than anything the run wrote.
-    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
-    mailbox.update_contact(&id, &patch, sandbox.state.now()).unwrap();
-    drop(mailbox);
-    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
-}
 
 fn find<'a>(contacts: &'a [serde_json::Value], email: &str) -> &'a serde_json::Value {
     contacts.iter().find(|c| c["emailAddresses"][0]["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(email))).expect("present")

@@ -62,21 +62,6 @@ fn picture(sandbox: &Sandbox, users: usize) -> Vec<Vec<String>> {
     all
 }
 
-fn edit(sandbox: &Sandbox, user: &str, email: &str, patch: Value) {
-    let mailbox = sandbox.state.tenants[0].mailboxes.of(user).unwrap();
-    let mut mailbox = mailbox.lock().unwrap();
-    let root = mailbox.root_id.clone();
-    let id = mailbox
-        .contacts_in(&root)
-        .iter()
-        .find(|c| c.properties["emailAddresses"][0]["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(email)))
-        .map(|c| c.id.clone())
-        .expect("the contact");
-    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
-    mailbox.update_contact(&id, &patch, sandbox.state.now()).unwrap();
-    drop(mailbox);
-    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
-}
 
 #[test]
 fn the_steady_state_with_state_costs_at_most_one_request_per_mailbox_plus_three() {

@@ -11,25 +11,11 @@ namespace ExoKit.Tests;
 /// </summary>
 public sealed class MirrorStateTests
 {
-    private static readonly (string, string)[][] TwoUsers =
-    {
-        new[] { ("Ann", "ann@fabrikam.com"), ("Bo", "bo@fabrikam.com") },
-        new[] { ("Cy", "cy@fabrikam.com") },
-    };
-
-    private static Admin Connected(MirrorTenant tenant)
-    {
-        var admin = new Admin();
-        ShellResult connected = admin.Connect(tenant.Sandbox);
-        Assert.True(connected.Terminating is null && connected.Errors.Count == 0, connected.AllText());
-        return admin;
-    }
-
     [Fact]
     public void Get_lists_one_object_per_mailbox_folder_after_a_run_and_a_steady_run_reads_by_delta()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
+        using Admin admin = tenant.ConnectedAdmin();
         string path = Path.Combine(Path.GetTempPath(), $"exokit-ps-state-{System.Guid.NewGuid():N}.sqlite");
         try
         {
@@ -64,8 +50,8 @@ public sealed class MirrorStateTests
     [Fact]
     public void Reset_asks_with_WhatIf_it_keeps_the_file_and_with_Confirm_false_deletes_it()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
+        using Admin admin = tenant.ConnectedAdmin();
         ShellResult mirrored = admin.Run($"Invoke-ContactMirror -SharedMailbox {MirrorTenant.HubUpn}");
         Assert.True(mirrored.Errors.Count == 0, mirrored.AllText());
         Assert.True(File.Exists(tenant.StatePath), "the run kept its state at AUTOMATION_SYNCCONTACTS_STATE_PATH");
@@ -85,8 +71,8 @@ public sealed class MirrorStateTests
     [Fact]
     public void A_corrupt_state_file_stops_the_run_naming_the_file_and_the_way_out()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
+        using Admin admin = tenant.ConnectedAdmin();
         File.WriteAllText(tenant.StatePath, new string('x', 4096));
         tenant.Sandbox.ClearRequests();
         ShellResult result = admin.Run($"Invoke-ContactMirror -SharedMailbox {MirrorTenant.HubUpn}");
@@ -101,7 +87,7 @@ public sealed class MirrorStateTests
     [Fact]
     public void The_drop_in_keeps_its_state_at_the_variable_and_refuses_a_bad_MaxDeletes_by_name()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
         ScriptRun run = tenant.RunDropIn(MirrorTenant.SingleTenantVariables());
         Assert.True(run.ExitCode == 0, run.ToString());
         Assert.True(File.Exists(tenant.StatePath), "AUTOMATION_SYNCCONTACTS_STATE_PATH is where the drop-in keeps its state");

@@ -40,6 +40,22 @@ internal sealed class MirrorTenant : IDisposable
     /// <summary>This tenant's contact mirror state file (AUTOMATION_SYNCCONTACTS_STATE_PATH while it lives).</summary>
     internal string StatePath { get; }
 
+    /// <summary>Two users' contacts, the tests' usual small tenant.</summary>
+    internal static readonly (string, string)[][] TwoUsers =
+    {
+        new[] { ("Ann", "ann@fabrikam.com"), ("Bo", "bo@fabrikam.com") },
+        new[] { ("Cy", "cy@fabrikam.com") },
+    };
+
+    /// <summary>An admin session connected to this tenant's sandbox.</summary>
+    internal Admin ConnectedAdmin()
+    {
+        var admin = new Admin();
+        ExoKit.Host.ShellResult connected = admin.Connect(Sandbox);
+        Xunit.Assert.True(connected.Terminating is null && connected.Errors.Count == 0, connected.AllText());
+        return admin;
+    }
+
     internal static string UserId(int n) => $"a0a0a0a0-0000-4000-8000-{n:D12}";
 
     internal static string Upn(int n) => $"user{n}@contoso.onmicrosoft.com";

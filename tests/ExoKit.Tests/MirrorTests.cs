@@ -11,25 +11,11 @@ namespace ExoKit.Tests;
 /// </summary>
 public sealed class MirrorTests
 {
-    private static readonly (string, string)[][] TwoUsers =
-    {
-        new[] { ("Ann", "ann@fabrikam.com"), ("Bo", "bo@fabrikam.com") },
-        new[] { ("Cy", "cy@fabrikam.com") },
-    };
-
-    private static Admin Connected(MirrorTenant tenant)
-    {
-        var admin = new Admin();
-        ShellResult connected = admin.Connect(tenant.Sandbox);
-        Assert.True(connected.Terminating is null && connected.Errors.Count == 0, connected.AllText());
-        return admin;
-    }
-
     [Fact]
     public void A_first_run_writes_summaries_per_step_and_a_second_run_writes_nothing()
     {
-        using var tenant = new MirrorTenant(TwoUsers, hubFolder: false);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers, hubFolder: false);
+        using Admin admin = tenant.ConnectedAdmin();
         ShellResult first = admin.Run($"Invoke-ContactMirror -SharedMailbox {MirrorTenant.HubUpn}");
         Assert.True(first.Errors.Count == 0 && first.Terminating is null, first.AllText());
         Assert.Equal(new[] { "Collect", "Distribute" }, first.Output.Select(o => (string)o.Properties["Step"].Value));
@@ -51,8 +37,8 @@ public sealed class MirrorTests
     [Fact]
     public void WhatIf_writes_nothing_and_writes_one_object_per_planned_action()
     {
-        using var tenant = new MirrorTenant(TwoUsers, hubFolder: false);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers, hubFolder: false);
+        using Admin admin = tenant.ConnectedAdmin();
         tenant.Sandbox.ClearRequests();
         ShellResult result = admin.Run($"Invoke-ContactMirror -SharedMailbox {MirrorTenant.HubUpn} -WhatIf");
         Assert.True(result.Errors.Count == 0, result.AllText());
@@ -67,8 +53,8 @@ public sealed class MirrorTests
     [Fact]
     public void Users_come_from_the_pipeline_by_UserPrincipalName()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
-        using Admin admin = Connected(tenant);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
+        using Admin admin = tenant.ConnectedAdmin();
         ShellResult result = admin.Run(
             $"[pscustomobject]@{{ UserPrincipalName = '{MirrorTenant.Upn(1)}' }} | Invoke-ContactMirror -SharedMailbox {MirrorTenant.HubId} -PassThru");
         Assert.True(result.Errors.Count == 0, result.AllText());
@@ -79,7 +65,7 @@ public sealed class MirrorTests
     [Fact]
     public void The_drop_in_script_prints_the_original_log_lines_and_exits_0()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
         ScriptRun run = tenant.RunDropIn(MirrorTenant.SingleTenantVariables());
         Assert.True(run.ExitCode == 0, run.ToString());
         string[] expected =
@@ -106,7 +92,7 @@ public sealed class MirrorTests
     [Fact]
     public void The_drop_in_script_with_DryRun_writes_nothing()
     {
-        using var tenant = new MirrorTenant(TwoUsers, hubFolder: false);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers, hubFolder: false);
         var variables = MirrorTenant.SingleTenantVariables();
         variables["AUTOMATION_SYNCCONTACTS_DRY_RUN"] = "yes";
         ScriptRun run = tenant.RunDropIn(variables);
@@ -122,7 +108,7 @@ public sealed class MirrorTests
     [InlineData("AUTOMATION_SYNCCONTACTS_TEST_USER_LIST_BY_TENANT_JSON", "{\"contoso\": [\"a\"")]
     public void A_malformed_variable_is_named_with_its_position_and_exits_1(string variable, string value)
     {
-        using var tenant = new MirrorTenant(TwoUsers);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
         var variables = MirrorTenant.SingleTenantVariables();
         variables[variable] = value;
         ScriptRun run = tenant.RunDropIn(variables);
@@ -136,7 +122,7 @@ public sealed class MirrorTests
     [Fact]
     public void A_missing_tenant_field_is_named_with_its_tenant()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
         var variables = new Dictionary<string, string>
         {
             ["AUTOMATION_SYNCCONTACTS_MICROSOFT_TENANTS_JSON"] = $"[{{\"TenantId\": \"{MirrorTenant.TenantId}\", \"ClientId\": \"{Repo.AppId}\", \"ClientSecret\": \"{Repo.Secret}\"}}]",
@@ -151,7 +137,7 @@ public sealed class MirrorTests
     [Fact]
     public void The_test_user_map_is_looked_up_by_TenantId()
     {
-        using var tenant = new MirrorTenant(TwoUsers);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers);
         var variables = new Dictionary<string, string>
         {
             ["AUTOMATION_SYNCCONTACTS_CONFIG_JSON"] =
@@ -168,7 +154,7 @@ public sealed class MirrorTests
     [Fact]
     public void A_mailbox_the_app_may_not_reach_is_reported_skipped_and_exits_1()
     {
-        using var tenant = new MirrorTenant(TwoUsers, deniedUser: 1);
+        using var tenant = new MirrorTenant(MirrorTenant.TwoUsers, deniedUser: 1);
         ScriptRun run = tenant.RunDropIn(MirrorTenant.SingleTenantVariables());
         Assert.True(run.ExitCode == 1, run.ToString());
         Assert.Contains("ErrorAccessDenied", run.Stderr);

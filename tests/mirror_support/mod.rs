@@ -137,3 +137,21 @@ pub fn emails(contacts: &[Value]) -> Vec<String> {
     out.sort();
     out
 }
+
+/// A person edits a contact in `user`'s default folder an hour after the run, so the edit is
+/// newer than anything the run wrote; the clock moves on another hour after it.
+pub fn edit(sandbox: &Sandbox, user: &str, email: &str, patch: Value) {
+    let mailbox = sandbox.state.tenants[0].mailboxes.of(user).unwrap();
+    let mut mailbox = mailbox.lock().unwrap();
+    let root = mailbox.root_id.clone();
+    let id = mailbox
+        .contacts_in(&root)
+        .iter()
+        .find(|c| c.properties["emailAddresses"][0]["address"].as_str().is_some_and(|a| a.eq_ignore_ascii_case(email)))
+        .map(|c| c.id.clone())
+        .expect("the contact");
+    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
+    mailbox.update_contact(&id, &patch, sandbox.state.now()).unwrap();
+    drop(mailbox);
+    sandbox.state.advance_clock(std::time::Duration::from_secs(3600));
+}
