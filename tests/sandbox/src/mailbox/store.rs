@@ -230,8 +230,10 @@ impl Mailbox {
     }
 
     /// Forgets every delta state cut so far, as Outlook's token cache does under pressure.
+    /// The sequence moves on with it, so a round started after the eviction (cut at the new
+    /// sequence) is kept while every older one is gone.
     pub fn evict_delta_states(&mut self) {
-        self.evicted_before = self.sequence + 1;
+        self.evicted_before = self.next_sequence();
     }
 
     /// Changes to a folder's contacts after `since` and up to `until`, in sequence order,
