@@ -70,12 +70,12 @@ Describe 'ExoKit module' {
                 Import-Module $manifest
                 Disconnect-ExoKit -WarningAction SilentlyContinue
                 # A call that crosses into the native library: the resolver must answer every runspace.
-                try { Get-ExoKitContext -ErrorAction Stop; 'no error' } catch { $_.FullyQualifiedErrorId }
+                try { Get-ExchangeAppRoleDefinition -ErrorAction Stop; 'no error' } catch { $_.FullyQualifiedErrorId }
             }
         }
         $ids = $jobs | Receive-Job -Wait -AutoRemoveJob
         $ids | Should -HaveCount 3
-        $ids | ForEach-Object { $_ | Should -Be 'ExoKit.NotConnected,ExoKit.GetExoKitContext' }
+        $ids | ForEach-Object { $_ | Should -Be 'ExoKit.NotConnected,ExoKit.GetExchangeAppRoleDefinition' }
     }
 
     It 'Import-Module -Force in the same runspace works' {

@@ -12,8 +12,7 @@ param(
     [Parameter(Mandatory)] [string] $ResultFile,
     [string] $FullNameFilter
 )
-$ErrorActionPreference = 'Stop'
-Import-Module $Pester -MinimumVersion 6.2.0
+Import-Module $Pester -MinimumVersion 6.2.0 -ErrorAction Stop
 $configuration = New-PesterConfiguration
 $configuration.Run.Path = $Path
 $configuration.Run.PassThru = $true

@@ -570,6 +570,74 @@ function Assert-ErrorRecord {
     }
 }
 
+function Invoke-Captured {
+    <#
+    .SYNOPSIS
+        Runs a script block as an admin's command line and sorts what it wrote: Output (objects),
+        Errors (non-terminating), Terminating (the error a try/catch would catch, or $null),
+        Warnings, Verbose, Information (strings), and with -HostText what reached the console
+        (What if: lines, Write-Host, tables sent to Out-Host), read through a transcript.
+        Variables the block sets stay in the block: return what a later step needs.
+    #>
+    param([Parameter(Mandatory, Position = 0)] [scriptblock] $ScriptBlock, [switch] $HostText)
+    $result = [pscustomobject]@{
+        PSTypeName  = 'ExoKit.TestCapture'
+        Output      = [Collections.Generic.List[object]]::new()
+        Errors      = [Collections.Generic.List[Management.Automation.ErrorRecord]]::new()
+        Terminating = $null
+        Warnings    = [Collections.Generic.List[string]]::new()
+        Verbose     = [Collections.Generic.List[string]]::new()
+        Information = [Collections.Generic.List[string]]::new()
+        Host        = ''
+    }
+    $transcript = $null
+    if ($HostText) {
+        $transcript = New-TestTempPath -Prefix 'exokit-host' -Extension '.txt'
+        Start-Transcript -LiteralPath $transcript -UseMinimalHeader | Out-Null
+    }
+    try {
+        & $ScriptBlock *>&1 | ForEach-Object {
+            switch ($_) {
+                { $_ -is [Management.Automation.ErrorRecord] } { $result.Errors.Add($_); break }
+                { $_ -is [Management.Automation.WarningRecord] } { $result.Warnings.Add($_.Message); break }
+                { $_ -is [Management.Automation.VerboseRecord] } { $result.Verbose.Add($_.Message); break }
+                { $_ -is [Management.Automation.DebugRecord] } { break }
+                { $_ -is [Management.Automation.InformationRecord] } { $result.Information.Add([string]$_.MessageData); break }
+                default { $result.Output.Add($_) }
+            }
+        }
+    } catch {
+        $result.Terminating = $_
+    } finally {
+        if ($transcript) {
+            Stop-Transcript | Out-Null
+            $result.Host = Get-Content -Raw -LiteralPath $transcript
+            Remove-Item -LiteralPath $transcript -Force -ErrorAction SilentlyContinue
+        }
+    }
+    $result | Add-Member -MemberType ScriptMethod -Name AllText -PassThru -Value {
+        $text = [Text.StringBuilder]::new()
+        foreach ($o in $this.Output) {
+            [void]$text.Append([string]$o)
+            foreach ($p in $o.PSObject.Properties) { try { [void]$text.Append(" $($p.Name)=$($p.Value)") } catch { } }
+            [void]$text.AppendLine()
+        }
+        foreach ($e in @($this.Errors) + @($this.Terminating | Where-Object { $_ })) {
+            [void]$text.AppendLine($e.ToString()).AppendLine($e.FullyQualifiedErrorId).AppendLine($e.Exception.ToString())
+            [void]$text.AppendLine([string]$e.TargetObject).AppendLine([string]$e.ErrorDetails)
+        }
+        foreach ($line in @($this.Verbose) + @($this.Warnings) + @($this.Information)) { [void]$text.AppendLine($line) }
+        [void]$text.AppendLine($this.Host)
+        $text.ToString()
+    } | Add-Member -MemberType ScriptMethod -Name ToString -Force -PassThru -Value { $this.AllText() }
+}
+
+function Assert-Succeeded {
+    <# The capture has no error, terminating or not; the message shows everything it wrote. #>
+    param([Parameter(Mandatory, Position = 0)] [object] $Capture)
+    if ($Capture.Terminating -or $Capture.Errors.Count -gt 0) { throw "expected no error, got:`n$($Capture.AllText())" }
+}
+
 function Get-StreamText {
     <#
     .SYNOPSIS
