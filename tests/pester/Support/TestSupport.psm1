@@ -167,7 +167,9 @@ function Set-SandboxReplicationLag {
 function Get-SandboxRequest {
     <# The request log as "METHOD path?query status" lines. #>
     param([Parameter(Mandatory)] [object] $Sandbox)
-    foreach ($entry in @(Invoke-SandboxControl $Sandbox -Path '/_sandbox/requests')) {
+    # Invoke-RestMethod hands the JSON array over as one object: foreach enumerates it.
+    $log = Invoke-SandboxControl $Sandbox -Path '/_sandbox/requests'
+    foreach ($entry in $log) {
         $query = if ($entry.query) { "?$($entry.query)" } else { '' }
         "$($entry.method) $($entry.path)$query $($entry.status)"
     }
@@ -268,7 +270,9 @@ function New-MirrorSeed {
             })
         $users.Add([ordered]@{ id = Get-MirrorUserId $n; userPrincipalName = Get-MirrorUpn $n; licenses = @('sku-e3'); contacts = $list })
     }
-    $folders = if ($NoHubFolder) { @() } else { @(@{ displayName = 'All Contacts' }) }
+    # (Assigned, not returned from an if: PowerShell would unroll a one-item array.)
+    $folders = @()
+    if (-not $NoHubFolder) { $folders = @(@{ displayName = 'All Contacts' }) }
     $users.Add([ordered]@{ id = $script:Mirror.HubId; userPrincipalName = $script:Mirror.HubUpn; mailbox = 'shared'; contactFolders = $folders })
     $tenant = [ordered]@{
         id     = $script:Mirror.TenantId
@@ -289,6 +293,35 @@ function New-MirrorSeed {
                 }) }
     }
     @{ tenants = @($tenant) }
+}
+
+function New-MirrorTenant {
+    <#
+    .SYNOPSIS
+        A sandbox of its own serving New-MirrorSeed's tenant, and a state file of its own:
+        AUTOMATION_SYNCCONTACTS_STATE_PATH points at it until Remove-MirrorTenant.
+        Returns Sandbox, StatePath.
+    #>
+    param([object[]] $Contacts = $script:Mirror.TwoUsers, [switch] $NoHubFolder, [int] $DeniedUser = -1)
+    $sandbox = Start-TestSandbox -Seed (New-MirrorSeed -Contacts $Contacts -NoHubFolder:$NoHubFolder -DeniedUser $DeniedUser)
+    $state = New-TestStatePath
+    $tenant = [pscustomobject]@{ Sandbox = $sandbox; StatePath = $state; PreviousStatePath = $env:AUTOMATION_SYNCCONTACTS_STATE_PATH }
+    $env:AUTOMATION_SYNCCONTACTS_STATE_PATH = $state
+    $tenant
+}
+
+function Remove-MirrorTenant {
+    param([object] $Tenant)
+    if ($null -eq $Tenant) { return }
+    Stop-TestSandbox $Tenant.Sandbox
+    $env:AUTOMATION_SYNCCONTACTS_STATE_PATH = $Tenant.PreviousStatePath
+    Remove-TestStatePath $Tenant.StatePath
+}
+
+function Invoke-MirrorDropIn {
+    <# The drop-in against a mirror tenant (its sandbox and state file) with these variables. #>
+    param([Parameter(Mandatory)] [object] $Tenant, [hashtable] $Variables = (Get-MirrorDropInVariable))
+    Invoke-DropIn -Sandbox $Tenant.Sandbox -Variables $Variables -StatePath $Tenant.StatePath
 }
 
 function Get-MirrorDropInVariable {
