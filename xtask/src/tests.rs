@@ -90,12 +90,13 @@ fn run_pester(files: &[PathBuf], filter: Option<&str>, tally: &mut Tally) -> Res
             command.arg("-FullNameFilter").arg(filter);
         }
         let mut counted = false;
+        let failed_before = tally.failed;
         let ok = run_watching(
             command.env("EXOKIT_MODULE", paths::module_manifest()).env("EXOKIT_SANDBOX", paths::sandbox_exe(false)),
             |l| counted |= tally.pester_line(l),
         )?;
-        if !counted {
-            // The runner died before its summary: count the file as one failure.
+        if !counted || (!ok && tally.failed == failed_before) {
+            // The runner died before its summary, or failed without counting a failure: one failure.
             tally.failed += 1;
         }
         all_ok &= ok && counted;
