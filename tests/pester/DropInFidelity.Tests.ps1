@@ -50,7 +50,9 @@ Describe 'The drop-in with an invalid tenant among valid ones' {
         $script:Tenant = New-MirrorTenant -NoHubFolder
         $run = Invoke-MirrorDropIn $script:Tenant -Variables @{ AUTOMATION_SYNCCONTACTS_MICROSOFT_TENANTS_JSON = Get-TenantJson }
         $run.ExitCode | Should -Be 1 -Because "$run"
-        $run.Stderr | Should -BeLike "*MicrosoftTenants``[1``] (TenantId 'fabrikam.onmicrosoft.com'): ClientSecret is required*" -Because "$run"
+        # pwsh wraps and colours the error's lines: read it as one line of plain text.
+        $stderr = ($run.Stderr -replace '\x1b\[[0-9;]*m', '' -replace '\s*\r?\n\s*\|?\s*', ' ')
+        $stderr.Contains("MicrosoftTenants[1] (TenantId 'fabrikam.onmicrosoft.com'): ClientSecret is required") | Should -BeTrue -Because "$run"
         $run.Stdout | Should -BeLike "*Done for tenant $($script:M.TenantId). Step1 - Created: 3,*" -Because "$run"
         $run.Stdout | Should -Not -BeLike '*Running synccontacts for tenant fabrikam*'
         Get-SandboxWrite $script:Tenant.Sandbox | Where-Object { $_ -like 'POST*/contacts*' } | Should -Not -BeNullOrEmpty
