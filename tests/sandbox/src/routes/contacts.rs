@@ -162,6 +162,10 @@ fn folders_under(State(state): State<Shared>, version: String, user: String, par
     let query = ListQuery::parse(raw.as_deref())?;
     let top = query.page_size(DEFAULT_PAGE, MAX_PAGE)?;
     let filter = query.comparisons()?;
+    // Folder lists implement `$filter`, `$select` and `$count`; anything else is refused, not ignored.
+    if let Some(name) = query.unsupported.or(query.orderby.as_ref().map(|_| "$orderby")) {
+        return Err(GraphError::bad_request(format!("The query parameter '{name}' is not supported on the 'ContactFolders' resource.")));
+    }
     let call = MailboxCall::open(&state, &headers, &user, false)?;
     let mailbox = call.mailbox();
     let parent_id = resolve_folder(&mailbox, parent.as_deref())?;
@@ -172,6 +176,9 @@ fn folders_under(State(state): State<Shared>, version: String, user: String, par
         Some(p) => format!("/{version}/users/{user}/contactFolders/{p}/childFolders"),
     };
     let mut body = json!({"@odata.context": context(&version, &user, "contactFolders"), "value": page});
+    if query.count {
+        body["@odata.count"] = json!(folders.len());
+    }
     if query.skip + top < folders.len() {
         body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers), query.with_skip(top, query.skip + top)));
     }
