@@ -1,6 +1,7 @@
 //! `GET /users/{u}/contactFolders/{f}/contacts/delta` (`contacts` names the default folder;
-//! `/users/{u}/contacts/delta` is refused, see [`undocumented`]): rounds of `$skiptoken` nextLinks ending in a `$deltatoken` deltaLink,
-//! `@removed` entries, and `410 SyncStateNotFound` when the state was evicted.
+//! `/users/{u}/contacts/delta` is refused, see [`undocumented`]): rounds of `$skiptoken`
+//! nextLinks ending in a `$deltatoken` deltaLink, `@removed` entries, and `410
+//! SyncStateNotFound` when the state was evicted.
 
 use axum::Json;
 use axum::extract::{RawQuery, State};
