@@ -45,12 +45,16 @@ pub async fn delta(graph: &GraphClient, mailbox: &str, folder: Option<&str>, sel
     }
 }
 
+/// Always the documented per-folder form: the default folder by its well-known name
+/// `contacts`. `/users/{id}/contacts/delta` is in Graph's metadata but undocumented
+/// (graph-contact-semantics §11), so a steady-state run must not rest on it.
 fn path(mailbox: &str, folder: Option<&str>) -> String {
-    match folder {
-        None => format!("/users/{}/contacts/delta", segment(mailbox)),
-        Some(id) => format!("/users/{}/contactFolders/{}/contacts/delta", segment(mailbox), segment(id)),
-    }
+    let folder = folder.map_or_else(|| DEFAULT_FOLDER.to_string(), segment);
+    format!("/users/{}/contactFolders/{folder}/contacts/delta", segment(mailbox))
 }
+
+/// The default Contacts folder's well-known name.
+const DEFAULT_FOLDER: &str = "contacts";
 
 fn link<'a>(page: &'a Value, name: &str) -> Option<&'a str> {
     page.get(name).and_then(Value::as_str)

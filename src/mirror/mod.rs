@@ -29,6 +29,7 @@ pub mod deletes;
 pub mod matching;
 pub mod payload;
 pub mod plan;
+pub mod pwsh_order;
 pub mod report;
 pub mod run;
 pub mod scope;

@@ -94,17 +94,19 @@ fn value_of(fields: &ContactFields, field: SyncedField) -> FieldValue<'_> {
 
 impl FieldValue<'_> {
     /// Strings and lists compare exactly (order matters, as in the original). Email entries compare
-    /// by address, ignoring case and `name`, because Graph rewrites `name` and may change case
-    /// (graph-contact-semantics §2); a write on every run would follow otherwise.
+    /// whole, address and `name`, as the original's `-ne` on the JSON does: ignoring case (Graph
+    /// may change an address's case, graph-contact-semantics §2), and with a missing or blank
+    /// `name` taken as the address, which is what Graph stores for it (else every run would
+    /// rewrite such a contact).
     fn same_as(&self, other: &FieldValue<'_>) -> bool {
         match (self, other) {
             (FieldValue::Text(a), FieldValue::Text(b)) => a == b,
             (FieldValue::List(a), FieldValue::List(b)) => a == b,
             (FieldValue::Emails(a), FieldValue::Emails(b)) => {
                 a.len() == b.len()
-                    && a.iter()
-                        .zip(b.iter())
-                        .all(|(x, y)| same_address(&x.address, &y.address))
+                    && a.iter().zip(b.iter()).all(|(x, y)| {
+                        same_address(&x.address, &y.address) && same_address(stored_name(x), stored_name(y))
+                    })
             }
             _ => false,
         }
@@ -130,6 +132,11 @@ impl FieldValue<'_> {
 
 fn same_address(a: &str, b: &str) -> bool {
     a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The `name` Graph keeps for an entry: the address when none (or a blank one) was given.
+fn stored_name(email: &EmailAddress) -> &str {
+    email.name.as_deref().filter(|n| !n.trim().is_empty()).unwrap_or(&email.address)
 }
 
 fn email_json(email: &EmailAddress) -> Value {
@@ -314,21 +321,26 @@ mod tests {
     }
 
     #[test]
-    fn email_names_and_address_case_are_not_changes() {
+    fn address_case_and_a_name_graph_fills_in_are_not_changes() {
         let mut source = fields();
-        source.email_addresses = vec![EmailAddress {
-            name: None,
-            address: "ANN@x.com".into(),
-        }];
+        source.email_addresses[0].address = "ANN@x.com".into();
         assert!(changed_fields(&source, &fields()).is_empty());
-        source.email_addresses.push(EmailAddress {
-            name: None,
-            address: "b@x.com".into(),
-        });
-        assert_eq!(
-            changed_fields(&source, &fields()),
-            vec![SyncedField::EmailAddresses]
-        );
+        let unnamed = |address: &str, name: Option<&str>| EmailAddress { name: name.map(str::to_string), address: address.into() };
+        source.email_addresses = vec![unnamed("ann@x.com", None)];
+        let mut target = fields();
+        target.email_addresses = vec![unnamed("ann@x.com", Some("ann@x.com"))];
+        assert!(changed_fields(&source, &target).is_empty(), "Graph stores the address as the missing name");
+        source.email_addresses.push(unnamed("b@x.com", None));
+        assert_eq!(changed_fields(&source, &target), vec![SyncedField::EmailAddresses]);
+    }
+
+    #[test]
+    fn an_email_name_that_differs_is_a_change_as_in_the_original() {
+        let mut source = fields();
+        source.email_addresses[0].name = Some("Ann Lee (Sales)".into());
+        assert_eq!(changed_fields(&source, &fields()), vec![SyncedField::EmailAddresses]);
+        source.email_addresses[0].name = Some("ANN".into());
+        assert!(changed_fields(&source, &fields()).is_empty(), "the original's -ne ignores case");
     }
 
     #[test]

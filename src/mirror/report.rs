@@ -5,7 +5,10 @@
 //! do. The `Done for tenant …` line keeps that format, and a dry run adds a `DryRun for tenant …`
 //! line with the would-create and would-update counts.
 
+use std::cmp::Ordering;
+
 use crate::mirror::payload::NameChange;
+use crate::mirror::pwsh_order::{compare_text, sort_like_pwsh};
 use crate::mirror::plan::{Action, ContactLabel, CreateContact, Step, UpdateContact};
 
 /// `Running synccontacts for tenant {TenantId}`
@@ -258,8 +261,8 @@ impl TenantReport {
     }
 
     /// `Tenant {T} / Step 1 (users -> shared mailbox) creation summary` and its groups: grouped by
-    /// CreatedBy, target and folder ignoring case, largest group first (ties in order of first
-    /// appearance), items by displayName ignoring case.
+    /// CreatedBy, target and folder ignoring case, largest group first (ties where pwsh 7.6 puts
+    /// them, see [`group_records`]), items by displayName as `Sort-Object DisplayName` orders them.
     pub fn creation_summary(&self, step: Step) -> Vec<String> {
         let title = match step {
             Step::Collect => "Step 1 (users -> shared mailbox)",
@@ -284,29 +287,32 @@ impl TenantReport {
                 head.target_user,
                 head.target_folder
             ));
-            group.sort_by_key(|r| r.display_name.as_deref().unwrap_or("").to_lowercase());
+            sort_like_pwsh(&mut group, |a, b| compare_text(a.display_name.as_deref().unwrap_or(""), b.display_name.as_deref().unwrap_or("")));
             lines.extend(group.into_iter().map(summary_item));
         }
         lines
     }
 }
 
-fn group_records(records: Vec<&CreationRecord>) -> Vec<Vec<&CreationRecord>> {
-    let key = |r: &CreationRecord| {
-        (
-            r.created_by.to_lowercase(),
-            r.target_user.to_lowercase(),
-            r.target_folder.to_lowercase(),
-        )
+/// `Group-Object -Property CreatedBy, TargetUser, TargetFolder | Sort-Object -Property Count
+/// -Descending`, as pwsh 7.6 does it: Group-Object sorts the records by the three keys (stable,
+/// culture-aware, ignoring case) and makes a group of each run of equal keys, so groups come
+/// out in key order; Sort-Object then reorders them by size with .NET's unstable sort.
+fn group_records(mut records: Vec<&CreationRecord>) -> Vec<Vec<&CreationRecord>> {
+    let compare_keys = |a: &CreationRecord, b: &CreationRecord| {
+        compare_text(&a.created_by, &b.created_by)
+            .then_with(|| compare_text(&a.target_user, &b.target_user))
+            .then_with(|| compare_text(&a.target_folder, &b.target_folder))
     };
+    records.sort_by(|a, b| compare_keys(a, b));
     let mut groups: Vec<Vec<&CreationRecord>> = Vec::new();
     for record in records {
-        match groups.iter_mut().find(|g| key(g[0]) == key(record)) {
-            Some(group) => group.push(record),
-            None => groups.push(vec![record]),
+        match groups.last_mut() {
+            Some(group) if compare_keys(group[0], record) == Ordering::Equal => group.push(record),
+            _ => groups.push(vec![record]),
         }
     }
-    groups.sort_by_key(|g| std::cmp::Reverse(g.len()));
+    sort_like_pwsh(&mut groups, |a, b| b.len().cmp(&a.len()));
     groups
 }
 

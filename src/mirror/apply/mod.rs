@@ -54,7 +54,8 @@ pub struct Invocation {
 }
 
 /// Runs every configured tenant. A tenant that fails is reported and the next one runs (the
-/// original stopped at the first); a configuration error stops before any request.
+/// original stopped at the first); so is a tenant whose configuration is invalid, reported
+/// before any request. A configuration error that leaves no tenant stops the run.
 pub async fn invoke(invocation: Invocation) -> Result<()> {
     let what_if = invocation.what_if;
     let (config, network) = configuration(invocation.source, what_if)?;
@@ -63,6 +64,11 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
     }
     for warning in &config.warnings {
         ops::warning(warning.clone());
+    }
+    // Tenants the configuration rules out are failed now, before the first request; the
+    // others run (issue 22).
+    for error in &config.invalid {
+        ops::error(error.clone());
     }
     // Opened (and locked) once for every tenant, before the first request.
     let state = match &invocation.state {

@@ -37,6 +37,9 @@ pub(super) struct RawTenant {
     /// The token itself: only from a variable (a GitLab `id_tokens` entry), never in the JSON.
     pub federated_token: Option<Secret>,
     pub use_managed_identity: bool,
+    /// Why this tenant cannot run (a missing field, two credentials), naming it; the other
+    /// tenants still run (issue 22).
+    pub invalid: Option<String>,
 }
 
 impl RawTenant {
@@ -510,17 +513,13 @@ impl<'de> Visitor<'de> for TenantVisitor {
                 }
             }
         }
+        // Not a parse error: the rest of the JSON is still read, and the tenant is reported.
         let missing = tenant.missing_fields();
         if !missing.is_empty() {
             let verb = if missing.len() == 1 { "is" } else { "are" };
-            return Err(de::Error::custom(format!(
-                "{}: {} {verb} required",
-                tenant.describe(),
-                missing.join(", ")
-            )));
-        }
-        if let Some(conflict) = tenant.credential_conflict() {
-            return Err(de::Error::custom(conflict));
+            tenant.invalid = Some(format!("{}: {} {verb} required", tenant.describe(), missing.join(", ")));
+        } else if let Some(conflict) = tenant.credential_conflict() {
+            tenant.invalid = Some(conflict);
         }
         Ok(tenant)
     }

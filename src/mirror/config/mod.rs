@@ -54,6 +54,10 @@ pub const DRY_RUN: &str = "AUTOMATION_SYNCCONTACTS_DRY_RUN";
 #[derive(Debug)]
 pub struct MirrorConfig {
     pub tenants: Vec<TenantConfig>,
+    /// The configured tenants that cannot run, each error naming its tenant and field. The
+    /// valid tenants still run (an MSP's typo in one tenant must not stop the others); the run
+    /// reports these as failed. Never every tenant: then [`MirrorConfig::from_env`] fails.
+    pub invalid: Vec<ExoError>,
     pub dry_run: bool,
     /// The original's green "Loaded …" lines, in the order it printed them (spec §1.1).
     pub notices: Vec<String>,
@@ -153,21 +157,23 @@ impl MirrorConfig {
         } else {
             MICROSOFT_TENANTS_JSON
         };
-        let tenants = tenant_list(raw.tenants, raw.legacy, source)?;
-        let endpoints = tenants
-            .iter()
-            .map(|t| endpoints::resolve(in_variable(&t.endpoints, source), lookup))
-            .collect::<Result<Vec<_>>>()?;
+        let raw_tenants = tenant_list(raw.tenants, raw.legacy, source)?;
         let dry_run = raw
             .dry_run
             .map(|value| loaded.dry_run(value, source_of_dry_run(from_json)));
-        let tenants = tenants
-            .into_iter()
-            .zip(endpoints)
-            .map(|(t, endpoints)| Ok(TenantConfig { endpoints, ..tenant_config(t, test_users.as_ref(), source, lookup)? }))
-            .collect::<Result<Vec<_>>>()?;
+        let (mut tenants, mut invalid) = (Vec::new(), Vec::new());
+        for tenant in raw_tenants {
+            match checked_tenant(tenant, test_users.as_ref(), source, lookup) {
+                Ok(tenant) => tenants.push(tenant),
+                Err(error) => invalid.push(error),
+            }
+        }
+        if tenants.is_empty() {
+            return Err(all_invalid(invalid, source));
+        }
         Ok(MirrorConfig {
             tenants,
+            invalid,
             dry_run: dry_run.unwrap_or(false),
             notices: loaded.notices,
             warnings: loaded.warnings,
@@ -208,6 +214,7 @@ impl MirrorConfig {
         };
         Ok(MirrorConfig {
             tenants: vec![tenant],
+            invalid: vec![],
             dry_run: parameters.dry_run,
             notices: vec![],
             warnings: vec![],
@@ -415,6 +422,31 @@ fn tenant_list(
         ));
     }
     Ok(vec![tenant])
+}
+
+/// One tenant of the JSON or the variables, fully checked (fields, credential, endpoints); an
+/// error names the tenant and its variable.
+fn checked_tenant(tenant: RawTenant, test_users: Option<&TestUserMap>, source: &str, lookup: &dyn Fn(&str) -> Option<String>) -> Result<TenantConfig> {
+    if let Some(message) = &tenant.invalid {
+        return Err(ExoError::invalid_argument(source, message.clone()));
+    }
+    let endpoints = endpoints::resolve(in_variable(&tenant.endpoints, source), lookup)?;
+    Ok(TenantConfig { endpoints, ..tenant_config(tenant, test_users, source, lookup)? })
+}
+
+/// No tenant can run: one error, or one naming every tenant's.
+fn all_invalid(mut invalid: Vec<ExoError>, source: &str) -> ExoError {
+    if invalid.len() == 1 {
+        return invalid.remove(0);
+    }
+    let messages: Vec<String> = invalid
+        .iter()
+        .map(|e| match e {
+            ExoError::InvalidArgument { parameter, message } if parameter == source => message.clone(),
+            other => other.to_string(),
+        })
+        .collect();
+    ExoError::invalid_argument(source, format!("no tenant can run: {}", messages.join("; ")))
 }
 
 /// A checked raw tenant becomes a `TenantConfig`; its users follow spec §1.4.

@@ -247,14 +247,18 @@ fn a_value_of_the_wrong_type_is_named_and_located() {
 fn a_missing_tenant_field_names_the_field_and_the_tenant() {
     let second = tenant_json("b.com").replace(&format!(r#""ClientSecret":"{SECRET}","#), "");
     let json = format!("[{},\n{}]", tenant_json("a.com"), second);
-    let (parameter, message) = error(&[(MICROSOFT_TENANTS_JSON, &json)]);
+    // Issue 22: the valid tenant runs, the invalid one is named, with its field, as failed.
+    let config = load(&[(MICROSOFT_TENANTS_JSON, &json)]).unwrap();
+    assert_eq!(tenant_ids(&config), ["a.com"]);
+    let [ExoError::InvalidArgument { parameter, message }] = &config.invalid[..] else { panic!("{:?}", config.invalid) };
     assert_eq!(parameter, MICROSOFT_TENANTS_JSON);
-    assert!(
-        message.starts_with(
-            "MicrosoftTenants[1] (TenantId 'b.com'): ClientSecret is required (line 2,"
-        ),
-        "{message}"
-    );
+    assert_eq!(message, "MicrosoftTenants[1] (TenantId 'b.com'): ClientSecret is required");
+    let both = format!("[{},\n{}]", second, tenant_json("c.com").replace("\"TenantId\":\"c.com\",", ""));
+    let (parameter, message) = error(&[(MICROSOFT_TENANTS_JSON, &both)]);
+    assert_eq!(parameter, MICROSOFT_TENANTS_JSON);
+    assert_eq!(message, "no tenant can run: MicrosoftTenants[0] (TenantId 'b.com'): ClientSecret is required; MicrosoftTenants[1]: TenantId is required");
+    let (_, message) = error(&[(MICROSOFT_TENANTS_JSON, &json.replace("b.com\"", "b.com\"\"\""))]);
+    assert!(message.contains("line 2"), "a variable that is not valid JSON still stops everything: {message}");
     let (_, message) = error(&[(MICROSOFT_TENANTS_JSON, "[null]")]);
     assert!(
         message.starts_with("MicrosoftTenants[0] must be a tenant object, not null"),

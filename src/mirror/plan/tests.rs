@@ -108,9 +108,10 @@ fn d1_an_update_keeps_the_sources_text_and_the_targets_text_apart() {
         update.write_back.as_ref().unwrap().notes,
         format!("My note\r\n{tag}")
     );
+    // The address's name follows the display name in these contacts, and names count (issue 22).
     assert_eq!(
         update.changed,
-        [SyncedField::DisplayName, SyncedField::PersonalNotes]
+        [SyncedField::DisplayName, SyncedField::EmailAddresses, SyncedField::PersonalNotes]
     );
     assert_eq!(update.target_id, "t1");
 }
@@ -153,7 +154,7 @@ fn update_needs_a_change_and_an_older_target() {
     );
     let newer = decide(source(at(5)), target("Ann", at(10)));
     let expected = SkipReason::TargetNotOlder {
-        changed: vec![SyncedField::DisplayName],
+        changed: vec![SyncedField::DisplayName, SyncedField::EmailAddresses],
     };
     assert!(
         matches!(&newer, Action::Skip(s) if s.reason == expected),

@@ -22,6 +22,9 @@ use tokio::sync::Notify;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+/// The header that tells the routes whether the request came over TLS (see [`drive`]).
+pub const SCHEME_HEADER: &str = "x-forwarded-proto";
+
 /// A client that connects to the HTTPS port and never finishes the handshake is dropped after this.
 const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -91,6 +94,10 @@ where
     let abort = connection.abort.clone();
     let tagged = connection.clone();
     let service = app.map_request(move |mut request: Request<hyper::body::Incoming>| {
+        // The scheme the client used, for the absolute links the routes return. Set here, as a
+        // TLS-terminating front end would, so a client cannot choose it.
+        let scheme = if tagged.tls { "https" } else { "http" };
+        request.headers_mut().insert(SCHEME_HEADER, axum::http::HeaderValue::from_static(scheme));
         request.extensions_mut().insert(tagged.clone());
         request
     });

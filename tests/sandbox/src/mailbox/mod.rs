@@ -51,9 +51,9 @@ pub struct Mailboxes {
 impl Mailboxes {
     pub fn from_seed(users: Vec<UserSeed>) -> Result<Mailboxes, String> {
         let mut by_user = HashMap::with_capacity(users.len());
-        for user in users.into_iter().filter(|u| u.mailbox != MailboxKind::None) {
+        for (ordinal, user) in users.into_iter().filter(|u| u.mailbox != MailboxKind::None).enumerate() {
             let (id, name) = (user.id.clone(), user.user_principal_name.clone());
-            let mailbox = Mailbox::from_seed(user).map_err(|e| format!("user {name}: {e}"))?;
+            let mailbox = Mailbox::from_seed(user, ordinal).map_err(|e| format!("user {name}: {e}"))?;
             if by_user.insert(id.clone(), Arc::new(Mutex::new(mailbox))).is_some() {
                 return Err(format!("user id {id} appears twice"));
             }

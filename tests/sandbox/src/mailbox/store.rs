@@ -38,7 +38,8 @@ struct Tombstone {
 #[derive(Debug)]
 pub struct Mailbox {
     pub root_id: String,
-    /// Prefix of every id minted here, so ids differ between mailboxes as real ones do.
+    /// Prefix of every id minted here, unique in the tenant, so ids differ between mailboxes as
+    /// real ones do.
     id_prefix: String,
     folders: Vec<Folder>,
     contacts: HashMap<String, Contact>,
@@ -52,11 +53,14 @@ pub struct Mailbox {
 }
 
 impl Mailbox {
-    pub fn from_seed(user: UserSeed) -> Result<Mailbox, String> {
+    /// The mailbox `ordinal` of its tenant. The ordinal is in every id, so ids are unique in
+    /// the whole tenant even when users' ids share their first digits (an id from another
+    /// mailbox must be `ErrorItemNotFound`, never another mailbox's item).
+    pub fn from_seed(user: UserSeed, ordinal: usize) -> Result<Mailbox, String> {
         let compact: String = user.id.chars().filter(char::is_ascii_hexdigit).take(12).collect();
         let mut mailbox = Mailbox {
             root_id: String::new(),
-            id_prefix: format!("AAMkAG{compact}"),
+            id_prefix: format!("AAMkAG{compact}{ordinal:04X}"),
             folders: Vec::new(),
             contacts: HashMap::new(),
             order: HashMap::new(),
@@ -226,8 +230,10 @@ impl Mailbox {
     }
 
     /// Forgets every delta state cut so far, as Outlook's token cache does under pressure.
+    /// The sequence moves on with it, so a round started after the eviction (cut at the new
+    /// sequence) is kept while every older one is gone.
     pub fn evict_delta_states(&mut self) {
-        self.evicted_before = self.sequence + 1;
+        self.evicted_before = self.next_sequence();
     }
 
     /// Changes to a folder's contacts after `since` and up to `until`, in sequence order,
@@ -280,7 +286,7 @@ mod tests {
             "contacts": [{"givenName": "Ann", "emailAddresses": [{"address": "ann@fabrikam.com"}]}],
         }))
         .unwrap();
-        Mailbox::from_seed(user).unwrap()
+        Mailbox::from_seed(user, 0).unwrap()
     }
 
     #[test]

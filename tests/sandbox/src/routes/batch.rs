@@ -145,7 +145,7 @@ fn build_request(outer: &Outer, item: &Item) -> Result<Request<Body>, GraphError
         return Err(GraphError::bad_request("The URL of a batch request must be relative to the version, e.g. /users/{id}."));
     }
     let mut request = Request::builder().method(item.method.as_str()).uri(format!("/{}{path}", outer.version));
-    for name in ["authorization", "host"] {
+    for name in ["authorization", "host", crate::listen::SCHEME_HEADER] {
         if let Some(value) = outer.headers.get(name) {
             request = request.header(name, value);
         }

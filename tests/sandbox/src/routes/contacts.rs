@@ -11,6 +11,7 @@ use serde_json::{Value, json};
 use super::Shared;
 use super::delta;
 use super::mailbox::{MailboxCall, check_id, item_not_found};
+use super::contact_query::{self, ContactQuery};
 use super::query::{ListQuery, base_url};
 use crate::graph_error::GraphError;
 use crate::mailbox::{Contact, ContactError, Folder, Mailbox};
@@ -35,18 +36,28 @@ pub async fn list_in_folder(state: State<Shared>, Path((version, user, folder)):
 fn list_in(State(state): State<Shared>, version: String, user: String, folder: Option<String>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Answer {
     let query = ListQuery::parse(raw.as_deref())?;
     let top = query.page_size(DEFAULT_PAGE, MAX_PAGE)?;
+    let options = ContactQuery::parse(&query)?;
     let call = MailboxCall::open(&state, &headers, &user, false)?;
     let mailbox = call.mailbox();
     let folder_id = resolve_folder(&mailbox, folder.as_deref())?;
-    let (contacts, total) = mailbox.contacts_page(&folder_id, query.skip, top);
+    let (contacts, total) = if options.is_plain() {
+        mailbox.contacts_page(&folder_id, query.skip, top)
+    } else {
+        let kept = options.apply(mailbox.contacts_in(&folder_id));
+        let total = kept.len();
+        (kept.into_iter().skip(query.skip).take(top).collect(), total)
+    };
     let page: Vec<Value> = contacts.iter().map(|c| list_view(c, query.select.as_deref())).collect();
     let path = match &folder {
         None => format!("/{version}/users/{user}/contacts"),
         Some(f) => format!("/{version}/users/{user}/contactFolders/{f}/contacts"),
     };
     let mut body = json!({"@odata.context": context(&version, &user, "contacts"), "value": page});
+    if query.count {
+        body["@odata.count"] = json!(total);
+    }
     if query.skip + top < total {
-        body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers, false), query.with_skip(top, query.skip + top)));
+        body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers), query.with_skip(top, query.skip + top)));
     }
     Ok(Json(body).into_response())
 }
@@ -62,8 +73,8 @@ pub async fn create_in_folder(state: State<Shared>, Path((version, user, folder)
 }
 
 fn create_in(State(state): State<Shared>, version: String, user: String, folder: Option<String>, headers: HeaderMap, body: Bytes) -> Answer {
-    let body = json_body(&body)?;
     let call = MailboxCall::open(&state, &headers, &user, true)?;
+    let body = json_request(&headers, &body)?;
     let mut mailbox = call.mailbox();
     let folder_id = resolve_folder(&mailbox, folder.as_deref())?;
     let contact = mailbox.create_contact(&folder_id, &body, state.now()).map_err(refused)?;
@@ -76,22 +87,23 @@ fn create_in(State(state): State<Shared>, version: String, user: String, folder:
 /// the delta function, which the path router cannot tell from an id.
 pub async fn get_one(state: State<Shared>, Path((version, user, id)): Path<(String, String, String)>, headers: HeaderMap, raw: RawQuery) -> Answer {
     if delta::is_delta(&id) {
-        return delta::round(state, version, user, None, headers, raw).await;
+        return Err(delta::undocumented());
     }
     get_contact(state, version, user, None, id, headers, raw)
 }
 
 pub async fn get_one_in_folder(state: State<Shared>, Path((version, user, folder, id)): Path<(String, String, String, String)>, headers: HeaderMap, raw: RawQuery) -> Answer {
     if delta::is_delta(&id) {
-        return delta::round(state, version, user, Some(folder), headers, raw).await;
+        return delta::round(state, version, user, folder, headers, raw).await;
     }
     get_contact(state, version, user, Some(folder), id, headers, raw)
 }
 
 fn get_contact(State(state): State<Shared>, version: String, user: String, folder: Option<String>, id: String, headers: HeaderMap, RawQuery(raw): RawQuery) -> Answer {
     let query = ListQuery::parse(raw.as_deref())?;
-    check_id(&id)?;
+    query.check_select(&contact_query::known(), "Microsoft.OutlookServices.Contact")?;
     let call = MailboxCall::open(&state, &headers, &user, false)?;
+    check_id(&id)?;
     let mailbox = call.mailbox();
     let contact = find(&mailbox, folder.as_deref(), &id)?;
     let mut out = contact.to_json(query.select.as_deref());
@@ -108,9 +120,9 @@ pub async fn patch_one_in_folder(state: State<Shared>, Path((version, user, fold
 }
 
 fn patch(State(state): State<Shared>, version: String, user: String, folder: Option<String>, id: String, headers: HeaderMap, body: Bytes) -> Answer {
-    check_id(&id)?;
-    let body = json_body(&body)?;
     let call = MailboxCall::open(&state, &headers, &user, true)?;
+    check_id(&id)?;
+    let body = json_request(&headers, &body)?;
     let mut mailbox = call.mailbox();
     find(&mailbox, folder.as_deref(), &id)?;
     let contact = mailbox.update_contact(&id, &body, state.now()).map_err(refused)?.ok_or_else(item_not_found)?;
@@ -128,8 +140,8 @@ pub async fn delete_one_in_folder(state: State<Shared>, Path((_version, user, fo
 }
 
 fn delete(State(state): State<Shared>, user: String, folder: Option<String>, id: String, headers: HeaderMap) -> Answer {
-    check_id(&id)?;
     let call = MailboxCall::open(&state, &headers, &user, true)?;
+    check_id(&id)?;
     let mut mailbox = call.mailbox();
     find(&mailbox, folder.as_deref(), &id)?;
     mailbox.delete_contact(&id);
@@ -150,6 +162,10 @@ fn folders_under(State(state): State<Shared>, version: String, user: String, par
     let query = ListQuery::parse(raw.as_deref())?;
     let top = query.page_size(DEFAULT_PAGE, MAX_PAGE)?;
     let filter = query.comparisons()?;
+    // Folder lists implement `$filter`, `$select` and `$count`; anything else is refused, not ignored.
+    if let Some(name) = query.unsupported.or(query.orderby.as_ref().map(|_| "$orderby")) {
+        return Err(GraphError::bad_request(format!("The query parameter '{name}' is not supported on the 'ContactFolders' resource.")));
+    }
     let call = MailboxCall::open(&state, &headers, &user, false)?;
     let mailbox = call.mailbox();
     let parent_id = resolve_folder(&mailbox, parent.as_deref())?;
@@ -160,8 +176,11 @@ fn folders_under(State(state): State<Shared>, version: String, user: String, par
         Some(p) => format!("/{version}/users/{user}/contactFolders/{p}/childFolders"),
     };
     let mut body = json!({"@odata.context": context(&version, &user, "contactFolders"), "value": page});
+    if query.count {
+        body["@odata.count"] = json!(folders.len());
+    }
     if query.skip + top < folders.len() {
-        body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers, false), query.with_skip(top, query.skip + top)));
+        body["@odata.nextLink"] = json!(format!("{}{path}?{}", base_url(&headers), query.with_skip(top, query.skip + top)));
     }
     Ok(Json(body).into_response())
 }
@@ -169,8 +188,8 @@ fn folders_under(State(state): State<Shared>, version: String, user: String, par
 /// `GET /users/{u}/contactFolders/{f}` (`contacts` names the default folder).
 pub async fn get_folder(State(state): State<Shared>, Path((version, user, folder)): Path<(String, String, String)>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Answer {
     let query = ListQuery::parse(raw.as_deref())?;
-    check_id(&folder)?;
     let call = MailboxCall::open(&state, &headers, &user, false)?;
+    check_id(&folder)?;
     let mailbox = call.mailbox();
     let found = mailbox.folder(&folder).ok_or_else(item_not_found)?;
     let mut out = select(&folder_json(found), query.select.as_deref());
@@ -189,9 +208,9 @@ pub async fn create_child(state: State<Shared>, Path((version, user, folder)): P
 }
 
 fn new_folder(State(state): State<Shared>, version: String, user: String, parent: Option<String>, headers: HeaderMap, body: Bytes) -> Answer {
-    let body = json_body(&body)?;
-    let name = folder_name(&body)?;
     let call = MailboxCall::open(&state, &headers, &user, true)?;
+    let body = json_request(&headers, &body)?;
+    let name = folder_name(&body)?;
     let mut mailbox = call.mailbox();
     let parent_id = resolve_folder(&mailbox, parent.as_deref())?;
     if mailbox.children(&parent_id).iter().any(|f| f.display_name.eq_ignore_ascii_case(&name)) {
@@ -264,6 +283,18 @@ fn select(item: &Value, select: Option<&[String]>) -> Value {
 
 fn context(version: &str, user: &str, what: &str) -> String {
     format!("https://graph.microsoft.com/{version}/$metadata#users('{user}')/{what}")
+}
+
+/// The JSON body of a POST or PATCH, read only after the token, the user and the mailbox were
+/// checked (Graph's order: a body-less POST without a token is a 401, not a 400). A body that
+/// says it is not JSON (`Content-Type: text/plain`) is refused as Graph refuses it.
+fn json_request(headers: &HeaderMap, bytes: &Bytes) -> Result<Value, GraphError> {
+    let content_type = headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("");
+    let media = content_type.split(';').next().unwrap_or("").trim();
+    if !media.eq_ignore_ascii_case("application/json") {
+        return Err(body_read("Unable to read JSON request payload. Please ensure Content-Type header is set and payload is of valid JSON format."));
+    }
+    json_body(bytes)
 }
 
 /// A JSON request body, with Graph's errors for an empty or unreadable one.

@@ -115,7 +115,7 @@ fn redirect(headers: &HeaderMap, region: &str, tenant_id: &str, raw: Option<&str
     let query = raw.map(|q| format!("?{q}")).unwrap_or_default();
     let location = format!(
         "{}/{}.{FRONT_DOOR}/adminapi/beta/{tenant_id}/InvokeCommand{query}",
-        base_url(headers, false),
+        base_url(headers),
         region.to_ascii_lowercase()
     );
     (StatusCode::FOUND, [("location", location)]).into_response()
@@ -320,7 +320,7 @@ fn answer(output: Output, query: &Query, headers: &HeaderMap, prefix: &str, tena
         let query_string = serde_urlencoded::to_string(pairs).expect("strings encode");
         body["@odata.nextLink"] = json!(format!(
             "{}{prefix}/adminapi/beta/{}/InvokeCommand?{query_string}",
-            base_url(headers, false),
+            base_url(headers),
             tenant.id
         ));
     }

@@ -2,6 +2,7 @@
 
 pub mod batch;
 pub mod catalog;
+pub mod contact_query;
 pub mod contacts;
 pub mod control;
 pub mod delta;

@@ -18,6 +18,9 @@ pub struct ListQuery {
     pub count: bool,
     pub skiptoken: Option<String>,
     pub deltatoken: Option<String>,
+    pub orderby: Option<String>,
+    /// `$expand` or `$search`, which no contact route implements: refused where they are given.
+    pub unsupported: Option<&'static str>,
 }
 
 const KNOWN: &[&str] = &["$select", "$top", "$skip", "$filter", "$count", "$skiptoken", "$deltatoken", "$orderby", "$expand", "$search"];
@@ -52,6 +55,8 @@ impl ListQuery {
             count,
             skiptoken: options.remove("$skiptoken"),
             deltatoken: options.remove("$deltatoken"),
+            orderby: options.remove("$orderby"),
+            unsupported: ["$expand", "$search"].into_iter().find(|name| options.contains_key(*name)),
         })
     }
 
@@ -70,6 +75,20 @@ impl ListQuery {
         self.filter.as_deref().map(odata::parse_filter).transpose().map(Option::unwrap_or_default)
     }
 
+    /// `$select` names checked against an entity's properties: Graph refuses an unknown one
+    /// (Outlook with `RequestBroker--ParseUri`) rather than ignoring it.
+    pub fn check_select(&self, known: &[&str], entity: &str) -> Result<(), GraphError> {
+        let Some(select) = &self.select else { return Ok(()) };
+        match select.iter().find(|name| !known.iter().any(|k| k.eq_ignore_ascii_case(name))) {
+            Some(name) => Err(GraphError::new(
+                axum::http::StatusCode::BAD_REQUEST,
+                "RequestBroker--ParseUri",
+                format!("Could not find a property named '{name}' on type '{entity}'."),
+            )),
+            None => Ok(()),
+        }
+    }
+
     /// The query string of a nextLink: the same options with `$skip` advanced.
     pub fn with_skip(&self, top: usize, skip: usize) -> String {
         let mut pairs: Vec<(&str, String)> = vec![("$top", top.to_string())];
@@ -78,6 +97,12 @@ impl ListQuery {
         }
         if let Some(filter) = &self.filter {
             pairs.push(("$filter", filter.clone()));
+        }
+        if let Some(orderby) = &self.orderby {
+            pairs.push(("$orderby", orderby.clone()));
+        }
+        if self.count {
+            pairs.push(("$count", "true".into()));
         }
         pairs.push(("$skip", skip.to_string()));
         serde_urlencoded::to_string(pairs).expect("strings encode")
@@ -90,10 +115,16 @@ fn parse_number(name: &str, text: &str) -> Result<usize, GraphError> {
         .map_err(|_| GraphError::bad_request(format!("Invalid value '{text}' for {name} query option found. The {name} query option requires a non-negative integer value.")))
 }
 
-/// The scheme and authority the client used, for the absolute links Graph returns.
-pub fn base_url(headers: &HeaderMap, https: bool) -> String {
+/// The scheme and authority the client used, for the absolute links Graph returns: a link
+/// must lead back over the same transport (an HTTPS client cannot follow an `http://` link to
+/// the TLS port). The scheme comes from the accept loop ([`crate::listen::SCHEME_HEADER`]).
+pub fn base_url(headers: &HeaderMap) -> String {
     let host = headers.get("host").and_then(|h| h.to_str().ok()).unwrap_or("127.0.0.1");
-    format!("{}://{host}", if https { "https" } else { "http" })
+    let scheme = match headers.get(crate::listen::SCHEME_HEADER).and_then(|h| h.to_str().ok()) {
+        Some("https") => "https",
+        _ => "http",
+    };
+    format!("{scheme}://{host}")
 }
 
 #[cfg(test)]

@@ -27,6 +27,14 @@ pub async fn list(State(state): State<Shared>, Path(version): Path<String>, head
     if query.count && !eventual(&headers) {
         return Err(GraphError::new(StatusCode::BAD_REQUEST, "Request_BadRequest", "$count is not currently supported."));
     }
+    // `ne` is an advanced query: without both parameters Graph refuses it (it does not ignore it).
+    if filter.needs_advanced_operator() && !advanced {
+        return Err(GraphError::new(
+            StatusCode::BAD_REQUEST,
+            "Request_UnsupportedQuery",
+            "Operator 'ne' is not supported because the required parameters might be missing. Try adding $count=true query parameter and ConsistencyLevel:eventual header. Refer to https://aka.ms/graph-docs/advanced-queries for more information",
+        ));
+    }
     let top = query.page_size(100, 999)?;
     let offset = match &query.skiptoken {
         None => 0,
@@ -44,19 +52,22 @@ pub async fn list(State(state): State<Shared>, Path(version): Path<String>, head
         body["@odata.count"] = json!(matching.len());
     }
     if offset + top < matching.len() {
-        body["@odata.nextLink"] = json!(next_link(&base_url(&headers, false), &version, &query, top, offset + top));
+        body["@odata.nextLink"] = json!(next_link(&base_url(&headers), &version, &query, top, offset + top));
     }
     Ok(Json(body))
 }
 
 /// `GET /{version}/users/{id | userPrincipalName}`.
-pub async fn get(State(state): State<Shared>, Path((_version, id)): Path<(String, String)>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<Value>, GraphError> {
+pub async fn get(State(state): State<Shared>, Path((version, id)): Path<(String, String)>, headers: HeaderMap, RawQuery(raw): RawQuery) -> Result<Json<Value>, GraphError> {
     let (_, tenant) = authorize(&state, &headers, READ)?;
     let query = ListQuery::parse(raw.as_deref())?;
     let user = tenant.user(&id).ok_or_else(|| {
         GraphError::new(StatusCode::NOT_FOUND, "Request_ResourceNotFound", format!("Resource '{id}' does not exist or one of its queried reference-property objects are not present."))
     })?;
-    Ok(Json(project(user, query.select.as_deref())))
+    let mut out = project(user, query.select.as_deref());
+    let shape = query.select.as_ref().map(|s| format!("({})", s.join(","))).unwrap_or_default();
+    out["@odata.context"] = json!(format!("https://graph.microsoft.com/{version}/$metadata#users{shape}/$entity"));
+    Ok(Json(out))
 }
 
 fn eventual(headers: &HeaderMap) -> bool {
@@ -77,6 +88,11 @@ impl UserFilter {
             return Ok(UserFilter::Licensed);
         }
         Ok(UserFilter::Comparisons(odata::parse_filter(text)?))
+    }
+
+    /// A comparison with `ne` (the licence lambda has its own rule, [`Self::needs_advanced`]).
+    fn needs_advanced_operator(&self) -> bool {
+        matches!(self, UserFilter::Comparisons(c) if c.iter().any(|c| c.negated))
     }
 
     fn needs_advanced(&self) -> bool {

@@ -308,7 +308,7 @@ fn page(
         }
         let query_string = serde_urlencoded::to_string(pairs).expect("strings encode");
         body["@odata.nextLink"] =
-            json!(format!("{}{path}?{query_string}", base_url(headers, false)));
+            json!(format!("{}{path}?{query_string}", base_url(headers)));
     }
     Ok(Json(body))
 }
