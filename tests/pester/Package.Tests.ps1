@@ -8,6 +8,21 @@ BeforeAll {
     $script:Paths = Get-TestPath
     $script:Manifest = Test-ModuleManifest -Path $script:Paths.Module -ErrorAction Stop
     $script:PSData = $script:Manifest.PrivateData.PSData
+    # The section names of a 64-bit little-endian ELF file (the header's section table and its
+    # name table): enough to tell a stripped library from one with symbols or debug info.
+    function Get-ElfSectionName([byte[]] $Elf) {
+        if ($Elf[0] -ne 0x7f -or [Text.Encoding]::ASCII.GetString($Elf, 1, 3) -ne 'ELF' -or $Elf[4] -ne 2) { throw 'not a 64-bit ELF file' }
+        $shoff = [BitConverter]::ToInt64($Elf, 0x28)
+        $size = [BitConverter]::ToUInt16($Elf, 0x3A)
+        $count = [BitConverter]::ToUInt16($Elf, 0x3C)
+        $names = $shoff + $size * [BitConverter]::ToUInt16($Elf, 0x3E)
+        $table = [BitConverter]::ToInt64($Elf, $names + 0x18)
+        foreach ($i in 0..($count - 1)) {
+            $start = $table + [BitConverter]::ToUInt32($Elf, $shoff + $i * $size)
+            $end = [Array]::IndexOf($Elf, [byte]0, [int]$start)
+            [Text.Encoding]::ASCII.GetString($Elf, $start, $end - $start)
+        }
+    }
     $script:Version = if ($script:PSData.Prerelease) { "$($script:Manifest.Version)-$($script:PSData.Prerelease)" } else { "$($script:Manifest.Version)" }
 }
 
@@ -69,10 +84,10 @@ Describe 'The package' {
                 $stream = $native[0].Open()
                 $memory = [IO.MemoryStream]::new()
                 try { $stream.CopyTo($memory) } finally { $stream.Dispose() }
-                $text = [Text.Encoding]::ASCII.GetString($memory.ToArray())
-                # Section names live in the section-name table: a stripped library has neither.
-                $text.Contains('.symtab') | Should -BeFalse -Because 'the release profile strips symbols'
-                $text.Contains('.debug_info') | Should -BeFalse -Because 'the release profile strips debug info'
+                $sections = Get-ElfSectionName $memory.ToArray()
+                $sections | Should -Contain '.text' -Because 'the section table was read'
+                $sections | Should -Not -Contain '.symtab' -Because 'the release profile strips symbols'
+                $sections | Where-Object { $_ -like '.debug*' } | Should -BeNullOrEmpty -Because 'a release build ships no debug info'
             }
         } finally {
             $zip.Dispose()
@@ -85,8 +100,13 @@ Describe 'The package' {
         $sandbox = Start-TestSandbox
         try {
             $demo = Get-TestDemo
-            # A fresh user: PSResourceGet's repository list and the CurrentUser module path live under these.
-            $user = @{ XDG_DATA_HOME = $home18; LOCALAPPDATA = $home18; PSModulePath = $null; EXOKIT_REPO = $script:Paths.Repository }
+            # A fresh user: PSResourceGet's repository list (LocalApplicationData) and its CurrentUser
+            # install path ($HOME/.local/share/powershell/Modules), and pwsh's user module path
+            # (XDG_DATA_HOME/powershell/Modules) all live in a temporary home.
+            $share = Join-Path $home18 '.local/share'
+            $user = @{ HOME = $home18; XDG_DATA_HOME = $share; LOCALAPPDATA = $share; PSModulePath = $null; EXOKIT_REPO = $script:Paths.Repository }
+            $realUserModule = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.local/share/powershell/Modules/ExoKit'
+            $existedBefore = Test-Path -LiteralPath $realUserModule
             $install = Invoke-TestPwsh -Environment $user -Command @'
 $ErrorActionPreference = 'Stop'
 Register-PSResourceRepository -Name ExoKitLocal -Uri $env:EXOKIT_REPO -Trusted
@@ -96,6 +116,7 @@ Get-InstalledPSResource -Name ExoKit | ForEach-Object { 'installed ' + $_.Name +
             $install.ExitCode | Should -Be 0 -Because $install
             $install.Stdout | Should -Match "installed ExoKit $([regex]::Escape([string]$script:Manifest.Version)) $($script:PSData.Prerelease) "
             $install.Stdout | Should -BeLike "*$home18*"
+            if (-not $existedBefore) { $realUserModule | Should -Not -Exist -Because 'the test installs for its temporary user only' }
 
             $user.EXOKIT_TEST_URL = $sandbox.BaseUrl
             $user.EXOKIT_TEST_SECRET = $demo.Secret
