@@ -205,3 +205,21 @@ fn what_if_lists_the_deletes_changes_nothing_and_forgets_nothing() {
     let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
     assert_eq!(everyone(&sandbox), vec![without_bo; 4], "the real run still knows what Bo's creator did");
 }
+
+#[test]
+fn a_creators_delete_is_still_seen_when_the_delta_link_is_refused() {
+    // 410 SyncStateNotFound: the creator's folder is read whole again, and the contact that left it
+    // since the last run must still become a tombstone, or step 2 would silently restore it.
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    let (sandbox, state) = synced("gone-410");
+    remove(&sandbox, &user_id(0), false, "bo@fabrikam.com");
+    for tenant in &sandbox.state.tenants {
+        tenant.mailboxes.evict_all_delta_states();
+    }
+    sandbox.state.clear_requests();
+    let events = clean(&state, ON);
+    assert!(sandbox.state.requests().iter().any(|r| r.status == 410), "the links were refused");
+    let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
+    assert_eq!(everyone(&sandbox), vec![without_bo; 4], "{:?}", lines(&events));
+    assert_eq!(deletes(&events).len(), 3, "{:?}", deletes(&events));
+}
