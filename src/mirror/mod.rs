@@ -27,6 +27,7 @@ pub mod config;
 pub mod contact;
 pub mod deletes;
 pub mod matching;
+pub mod ownership;
 pub mod payload;
 pub mod plan;
 pub mod report;

@@ -11,12 +11,14 @@
 pub mod folders;
 pub mod journal;
 pub mod location;
+pub mod ownership;
 pub mod privacy;
 pub mod schema;
 pub mod snapshot;
 
 pub use folders::{FolderKey, FolderSummary, SavedFolder};
 pub use journal::{Interrupted, JournalEntry, Reconciled};
+pub use ownership::{Owned, Ownership};
 pub use location::{LOCATION_VARIABLES, STATE_PATH_VARIABLE};
 pub use snapshot::{Changes, FolderSnapshot, SeenContact};
 

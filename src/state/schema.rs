@@ -33,6 +33,11 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE journal (
          run INTEGER NOT NULL REFERENCES runs(id), tenant TEXT NOT NULL, mailbox TEXT NOT NULL,
          sync_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, contact_id TEXT, at TEXT NOT NULL);",
+    // 2 (issue 21): the contacts the mirror created, per mailbox, in the order created; only
+    // these are ever deleted.
+    "CREATE TABLE owned (
+         tenant TEXT NOT NULL, mailbox TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (tenant, mailbox, contact_id));",
 ];
 
 /// The version this build writes.
