@@ -12,6 +12,7 @@ pub mod folders;
 pub mod journal;
 pub mod location;
 pub mod schema;
+pub mod settled;
 pub mod snapshot;
 
 pub use folders::{FolderKey, FolderSummary, SavedFolder};
