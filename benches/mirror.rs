@@ -228,6 +228,7 @@ mod child {
             pass_thru: false,
             state,
             deletes: Default::default(),
+            full: false,
         }))
         .wait();
         let wall_s = started.elapsed().as_secs_f64();

@@ -76,7 +76,7 @@ fn crash_child() {
 
 fn run(state: &Path) -> Vec<exokit::ops::Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    let invocation = Invocation { source, what_if: false, pass_thru: false, state: Some(state.to_path_buf()), deletes: Default::default() };
+    let invocation = Invocation { source, what_if: false, pass_thru: false, state: Some(state.to_path_buf()), deletes: Default::default(), full: false };
     Operation::start(exokit::mirror::apply::invoke(invocation)).wait()
 }
 

@@ -22,7 +22,7 @@ fn run(state: &Path, deletes: Deletes) -> Vec<Event> {
 
 fn run_as(state: &Path, deletes: Deletes, what_if: bool) -> Vec<Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.to_path_buf()), deletes })).wait()
+    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: Some(state.to_path_buf()), deletes, full: false })).wait()
 }
 
 fn clean(state: &Path, deletes: Deletes) -> Vec<Event> {

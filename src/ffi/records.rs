@@ -265,6 +265,8 @@ pub struct MirrorRequest {
     pub propagate_deletes: bool,
     /// `-MaxDeletes`; -1 when not given.
     pub max_deletes: i32,
+    /// `-Full` (or `AUTOMATION_SYNCCONTACTS_FULL` with `-FromEnvironment`): plan every pair.
+    pub full: bool,
 }
 
 /// `Get-ExoKitContext`: the current connection, without any credential.

@@ -61,6 +61,67 @@ impl StateStore {
         })
     }
 
+    /// The folder's saved delta link only (for this endpoint): a round that brings no change
+    /// needs nothing else, so a quiet run never loads a snapshot.
+    pub fn delta_link(&self, key: &FolderKey, endpoint: &str) -> Result<Option<String>> {
+        self.with(|db| {
+            db.query_row(
+                "SELECT delta_link FROM folders WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND endpoint = ?4",
+                params![key.tenant, key.mailbox, key.folder, endpoint],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// Saves the next link of a round that changed nothing.
+    pub fn save_link(&self, key: &FolderKey, delta_link: &str) -> Result<()> {
+        self.with(|db| {
+            db.execute(
+                "UPDATE folders SET delta_link = ?4, synced_at = ?5 WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3",
+                params![key.tenant, key.mailbox, key.folder, delta_link, chrono::Utc::now().to_rfc3339()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// How many contacts the folder's snapshot holds.
+    pub fn contact_count(&self, key: &FolderKey) -> Result<usize> {
+        self.with(|db| {
+            db.query_row("SELECT count(*) FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3", params![key.tenant, key.mailbox, key.folder], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+        })
+    }
+
+    /// The folder's compact index, in the snapshot's order: each contact's id and SyncId, no body.
+    pub fn sync_ids(&self, key: &FolderKey) -> Result<Vec<(String, Option<String>)>> {
+        self.with(|db| {
+            let mut statement = db.prepare_cached("SELECT id, sync_id FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 ORDER BY position")?;
+            let rows = statement.query_map(params![key.tenant, key.mailbox, key.folder], |r| Ok((r.get(0)?, r.get(1)?)))?;
+            rows.collect()
+        })
+    }
+
+    /// The saved bodies of some contacts of the folder, in the order asked (ids not held are left
+    /// out; a body that does not parse is an error, the caller then reads the folder whole).
+    pub fn bodies(&self, key: &FolderKey, ids: &[String]) -> Result<Option<Vec<serde_json::Value>>> {
+        self.with(|db| {
+            let mut statement = db.prepare_cached("SELECT body FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND id = ?4")?;
+            let mut bodies = Vec::with_capacity(ids.len());
+            for id in ids {
+                let body: Option<String> = statement.query_row(params![key.tenant, key.mailbox, key.folder, id], |r| r.get(0)).optional()?;
+                match body.map(|b| serde_json::from_str(&b)) {
+                    Some(Ok(value)) => bodies.push(value),
+                    Some(Err(_)) => return Ok(None),
+                    None => {}
+                }
+            }
+            Ok(Some(bodies))
+        })
+    }
+
     /// Saves a round's outcome in one transaction: `reseed` replaces the whole snapshot (a first
     /// round), otherwise only the changed rows are written.
     pub fn save_folder(&self, key: &FolderKey, endpoint: &str, delta_link: &str, snapshot: &FolderSnapshot, changes: &Changes, reseed: bool) -> Result<()> {

@@ -14,6 +14,7 @@ pub mod location;
 pub mod ownership;
 pub mod privacy;
 pub mod schema;
+pub mod settled;
 pub mod snapshot;
 
 pub use folders::{FolderKey, FolderSummary, SavedFolder};

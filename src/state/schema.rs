@@ -33,7 +33,11 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE journal (
          run INTEGER NOT NULL REFERENCES runs(id), tenant TEXT NOT NULL, mailbox TEXT NOT NULL,
          sync_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, contact_id TEXT, at TEXT NOT NULL);",
-    // 2 (issue 21): the contacts the mirror created, per mailbox, in the order created; only
+    // 2 (issue 19): the tenants whose last run ended with every pair planned and nothing failed.
+    // A run deletes its tenant's row when it starts and writes it back only when it ends that
+    // way, so a killed, failed or dry run leaves the next run planning every pair.
+    "CREATE TABLE settled (tenant TEXT NOT NULL PRIMARY KEY, at TEXT NOT NULL);",
+    // 3 (issue 21): the contacts the mirror created, per mailbox, in the order created; only
     // these are ever deleted.
     "CREATE TABLE owned (
          tenant TEXT NOT NULL, mailbox TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL, created_at TEXT NOT NULL,

@@ -52,6 +52,9 @@ pub struct Invocation {
     pub state: Option<PathBuf>,
     /// `-PropagateDeletes`, `-MaxDeletes` (deletes need the state: without one, none happen).
     pub deletes: Deletes,
+    /// `-Full` (or `AUTOMATION_SYNCCONTACTS_FULL=true`): plan every pair, as the first run does,
+    /// even when the state would let the run plan only what changed.
+    pub full: bool,
 }
 
 /// Runs every configured tenant. A tenant that fails is reported and the next one runs (the
@@ -76,6 +79,7 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
         actions: invocation.pass_thru || config.dry_run || what_if,
         state,
         deletes: invocation.deletes,
+        full: invocation.full,
     };
     for tenant_config in &config.tenants {
         let outcome = match connection(tenant_config, &network).await {

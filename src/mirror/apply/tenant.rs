@@ -1,6 +1,7 @@
 //! One tenant's run (spec §4.1): the users and the shared mailbox, the hub folder, one read of
 //! every mailbox, step 1 user by user into the hub, step 2 from the hub to every user at once.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use crate::graph::GraphClient;
 use crate::mirror::config::{TenantConfig, UserSelection};
 use crate::mirror::contact::Contact;
 use crate::mirror::deletes::Deletes;
+use crate::mirror::incremental::{self, FullPlan};
 use crate::mirror::plan::{Action, Step};
 use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
 use crate::mirror::run::Run;
@@ -23,10 +25,10 @@ use crate::state::StateStore;
 use crate::users;
 
 use super::deletes;
-use super::delta::TenantState;
+use super::delta::{self, TenantState};
 use super::journal::Journal;
 use super::pair::{self, Pair};
-use super::reads;
+use super::reads::{self, FolderRead};
 use super::resume;
 use super::records::{ActionRecord, StepSummary};
 use super::write::{self, Executed};
@@ -44,6 +46,8 @@ pub struct Settings {
     pub state: Option<Arc<StateStore>>,
     /// `-PropagateDeletes` and `-MaxDeletes`.
     pub deletes: Deletes,
+    /// `-Full`: plan every pair even when the state's last run settled (issue 19).
+    pub full: bool,
 }
 
 /// Everything a tenant's run needs, shared by its steps.
@@ -56,6 +60,10 @@ struct Tenant<'a> {
     report: TenantReport,
     state: Option<TenantState>,
     journal: Option<Journal>,
+    /// `None` when this run plans only what changed (issue 19; `mirror::incremental`).
+    full: Option<FullPlan>,
+    /// What changed in the hub since the last run, by id: its delta round and step 1's writes.
+    hub_changed: HashSet<String>,
 }
 
 /// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
@@ -70,24 +78,47 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     let listed = select_users(graph, config).await?;
     let scope = scope::exclude_shared_mailbox(listed, &shared.id);
     let state = settings.state.clone().map(|store| TenantState::new(store, &config.tenant_id, graph));
+    // Taken before any write: a run killed from here on leaves the next one planning in full.
+    let settled = match &state {
+        Some(state) => state.store.take_settled(&state.tenant)?,
+        None => false,
+    };
     let (folder_id, hub) = read_hub(graph, config, &shared.id, settings.dry_run, state.as_ref()).await?;
     let shown_id = folder_id.clone().unwrap_or_else(|| "(dry run: not created)".into());
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
     let journal = if settings.dry_run { None } else { state.as_ref().and_then(Journal::start) };
-    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal };
-    let mut mailboxes = read_users(graph, &scope.users, tenant.state.as_ref()).await;
-    let mut hub = hub;
-    tenant.resume_interrupted(&scope.users, &mut mailboxes, &hub).await;
-    if let Err(error) = tenant.delete_phase(&scope.users, &mut mailboxes, &mut hub).await {
+    let hub_changed: HashSet<String> = hub.upserted.iter().cloned().collect();
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal, full: None, hub_changed };
+    let (mut mailboxes, changed) = read_users(graph, &scope.users, tenant.state.as_ref()).await;
+    // After the reads: their rounds add the tombstones of what left a folder.
+    let deletes_pending = settings.deletes.propagate && tenant.state.as_ref().is_some_and(|s| s.store.tombstones(&s.tenant).is_ok_and(|t| !t.is_empty()));
+    let full = FullPlan::reason(settings.full, tenant.state.is_some(), settled && !hub.lost, settings.actions, deletes_pending);
+    tenant.full = full;
+    if let Some(reason) = full {
+        ops::verbose(format!("Planning every pair: {}.", reason.text()));
+        tenant.load_all(&scope.users, &mut mailboxes)?;
+    }
+    let mut hub = Hub::from(hub);
+    if full.is_some() {
+        tenant.load_hub(&mut hub)?;
+    }
+    tenant.resume_interrupted(&scope.users, &mut mailboxes, hub.contacts()).await;
+    // A hub not loaded has nothing to delete: deletions to propagate make the plan a full one.
+    let mut unloaded = Vec::new();
+    let hub_contacts = match &mut hub.contacts {
+        Some(contacts) => contacts,
+        None => &mut unloaded,
+    };
+    if let Err(error) = tenant.delete_phase(&scope.users, &mut mailboxes, hub_contacts).await {
         // Stopped on purpose (over -MaxDeletes), not killed: the next run has nothing to resume.
         tenant.finish_journal();
         return Err(error);
     }
-    let hub = tenant.collect(&scope.users, &mut mailboxes, hub).await;
+    let hub = tenant.collect(&scope.users, &mut mailboxes, &changed, hub).await?;
     // The reads of every mailbox happen before step 1, so they count in its figures.
     let collect = (requests(graph) - first_request, clock.elapsed());
     let clock = Instant::now();
-    tenant.distribute(&scope.users, mailboxes, hub).await;
+    tenant.distribute(&scope.users, mailboxes, &changed, hub).await?;
     let distribute = (requests(graph) - first_request - collect.0, clock.elapsed());
     for line in tenant.report.closing_lines() {
         ops::information(line);
@@ -96,6 +127,7 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     tenant.summary(Step::Collect, collect.0, collect.1);
     tenant.summary(Step::Distribute, distribute.0, distribute.1);
     tenant.finish_journal();
+    tenant.settle();
     Ok(tenant.report)
 }
 
@@ -128,7 +160,7 @@ async fn select_users(graph: &GraphClient, config: &TenantConfig) -> Result<Vec<
 
 /// The hub folder's id and contents. With a state, the id found last time is used without a
 /// request; when that folder is gone (renamed, deleted) the id is forgotten and found again.
-async fn read_hub(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool, state: Option<&TenantState>) -> Result<(Option<String>, Vec<Contact>)> {
+async fn read_hub(graph: &GraphClient, config: &TenantConfig, shared_id: &str, dry_run: bool, state: Option<&TenantState>) -> Result<(Option<String>, FolderRead)> {
     let remembered = match state {
         Some(state) => state.store.hub_folder(&state.tenant, shared_id, &config.hub_folder)?,
         None => None,
@@ -146,7 +178,7 @@ async fn read_hub(graph: &GraphClient, config: &TenantConfig, shared_id: &str, d
     }
     let hub = match &folder_id {
         Some(id) => reads::folder(graph, state, shared_id, Some(id)).await.map_err(|e| context(e, "the shared folder"))?,
-        None => Vec::new(),
+        None => FolderRead { contacts: Some(Vec::new()), upserted: Vec::new(), lost: true },
     };
     Ok((folder_id, hub))
 }
@@ -175,6 +207,8 @@ async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str,
 #[derive(Clone)]
 enum Mailbox {
     Read(Vec<Contact>),
+    /// Its delta round brought nothing: the contacts stay in the state until a plan needs them.
+    Unchanged,
     /// No Exchange Online mailbox: skipped with a warning.
     Absent,
     /// The read failed: reported, counted as failed and skipped in both steps, never planned
@@ -182,8 +216,8 @@ enum Mailbox {
     Failed,
 }
 
-/// Every user's default Contacts folder, read at once.
-async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>) -> Vec<Mailbox> {
+/// Every user's default Contacts folder, read at once, and whether each changed since the last run.
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>) -> (Vec<Mailbox>, Vec<bool>) {
     let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
     let mut reads = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
@@ -194,10 +228,14 @@ async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&
         });
     }
     let mut contacts: Vec<Mailbox> = vec![Mailbox::Failed; users.len()];
+    let mut changed = vec![false; users.len()];
     while let Some(joined) = reads.join_next().await {
         let Ok((index, read)) = joined else { continue };
         match read {
-            Ok(list) => contacts[index] = Mailbox::Read(list),
+            Ok(read) => {
+                changed[index] = read.changed();
+                contacts[index] = read.contacts.map_or(Mailbox::Unchanged, Mailbox::Read);
+            }
             Err(error) if without_mailbox(&error) => {
                 ops::warning(format!("{} has no Exchange Online mailbox (MailboxNotEnabledForRESTAPI); skipped.", users[index].listed_as));
                 contacts[index] = Mailbox::Absent;
@@ -205,7 +243,7 @@ async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&
             Err(error) => ops::error(reads::pair_failed(&users[index].listed_as, error)),
         }
     }
-    contacts
+    (contacts, changed)
 }
 
 /// A licensed user whose licence has no Exchange plan: the original logged an error and went
@@ -263,24 +301,36 @@ impl Tenant<'_> {
     }
 
     /// Step 1: every user's contacts into the hub, user by user, so that a contact two users
-    /// hold is created once. Returns the hub as it is afterwards.
-    async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], mut hub: Vec<Contact>) -> Vec<Contact> {
+    /// hold is created once. Returns the hub as it is afterwards. Planning only what changed,
+    /// a user whose folder did not change is skipped whole (`mirror::incremental`).
+    async fn collect(&mut self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], changed: &[bool], mut hub: Hub) -> Result<Hub> {
         ops::information(report::step_header(Step::Collect, &self.config.hub_folder));
         let mut run = Run::new(self.settings.started_at, self.settings.dry_run);
         let shared_id = self.shared_id.clone();
         let folder_id = self.folder_id.clone();
-        for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
+        for ((user, mailbox), &changed) in users.iter().zip(mailboxes.iter_mut()).zip(changed) {
             ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
+            let plans = self.full.is_some() || incremental::collects(changed, false);
             let sources = match mailbox {
-                Mailbox::Read(sources) => sources,
+                Mailbox::Read(sources) if plans => sources,
+                Mailbox::Read(sources) => {
+                    self.report.totals_mut(Step::Collect).skipped += sources.len();
+                    continue;
+                }
+                Mailbox::Unchanged => {
+                    let count = self.stored_count(&user.id, None)?;
+                    self.report.totals_mut(Step::Collect).skipped += count;
+                    continue;
+                }
                 Mailbox::Absent => continue,
                 Mailbox::Failed => {
                     self.report.totals_mut(Step::Collect).count(Outcome::Failed);
                     continue;
                 }
             };
+            let targets = self.load_hub(&mut hub)?.clone();
             let pair = Pair { step: Step::Collect, actor: &user.listed_as, source_mailbox: &user.id, target_mailbox: &shared_id };
-            let planned = match pair::plan(self.graph, &mut run, &pair, sources, hub.clone()).await {
+            let planned = match pair::plan(self.graph, &mut run, &pair, sources, targets).await {
                 Ok(planned) => planned,
                 Err(error) => {
                     ops::error(reads::pair_failed(&user.listed_as, error));
@@ -289,34 +339,55 @@ impl Tenant<'_> {
                 }
             };
             let executed = write::execute(self.graph, self.settings.dry_run, &pair, folder_id.as_deref(), planned.actions, self.journal.as_ref()).await;
-            hub = merge(planned.targets, &executed.targets);
+            self.hub_changed.extend(executed.targets.iter().map(|c| c.id.clone()));
+            hub.contacts = Some(merge(planned.targets, &executed.targets));
             merge_into(sources, &executed.sources);
             let target = self.config.shared_mailbox.clone();
             self.account(Step::Collect, &target, executed);
         }
-        hub
+        Ok(hub)
     }
 
     /// Step 2: the hub into every user's default Contacts folder, many users at once; each
-    /// user's lines are printed together, in user order.
-    async fn distribute(&mut self, users: &[ResolvedUser], mailboxes: Vec<Mailbox>, hub: Vec<Contact>) {
+    /// user's lines are printed together, in user order. Planning only what changed, a user
+    /// whose folder did not change gets only the hub's changed contacts planned (or nothing).
+    async fn distribute(&mut self, users: &[ResolvedUser], mailboxes: Vec<Mailbox>, changed: &[bool], mut hub: Hub) -> Result<()> {
         ops::information(report::step_header(Step::Distribute, &self.config.hub_folder));
-        let hub = Arc::new(hub);
+        let hub_len = match &hub.contacts {
+            Some(contacts) => contacts.len(),
+            None => self.stored_count(&self.shared_id.clone(), self.folder_id.clone().as_deref())?,
+        };
+        let partial = match self.full {
+            Some(_) => None,
+            None if self.hub_changed.is_empty() && !changed.contains(&true) => Some(Vec::new()),
+            None => Some(incremental::distribute_sources(self.load_hub(&mut hub)?, &self.hub_changed)),
+        };
+        let hub = Arc::new(hub.contacts.unwrap_or_default());
         let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
         let mut tasks = JoinSet::new();
+        let mut results: Vec<Option<Result<(Executed, usize)>>> = (0..users.len()).map(|_| None).collect();
         let mut absent = vec![false; users.len()];
         for (index, (user, mailbox)) in users.iter().zip(mailboxes).enumerate() {
-            let targets = match mailbox {
-                Mailbox::Read(targets) => targets,
-                Mailbox::Absent => {
+            let (targets, sources) = match (mailbox, &partial) {
+                (Mailbox::Read(targets), None) => (Targets::Read(targets), None),
+                (Mailbox::Read(targets), Some(_)) if changed[index] => (Targets::Read(targets), None),
+                (Mailbox::Read(_) | Mailbox::Unchanged, Some(positions)) if positions.is_empty() => {
+                    results[index] = Some(Ok((Executed::default(), hub_len)));
+                    continue;
+                }
+                (Mailbox::Read(targets), Some(positions)) => (Targets::Read(targets), Some(positions.clone())),
+                (Mailbox::Unchanged, Some(positions)) => (Targets::Stored(self.state.clone().expect("only with a state")), Some(positions.clone())),
+                (Mailbox::Unchanged, None) => unreachable!("a full plan loads every folder"),
+                (Mailbox::Absent, _) => {
                     absent[index] = true;
                     continue;
                 }
-                Mailbox::Failed => continue,
+                (Mailbox::Failed, _) => continue,
             };
             let job = Distribution {
                 graph: self.graph.clone(),
                 hub: hub.clone(),
+                sources,
                 targets,
                 actor: self.config.shared_mailbox.clone(),
                 shared_id: self.shared_id.clone(),
@@ -331,7 +402,6 @@ impl Tenant<'_> {
                 (index, job.run().await)
             });
         }
-        let mut results: Vec<Option<Result<Executed>>> = (0..users.len()).map(|_| None).collect();
         while let Some(joined) = tasks.join_next().await {
             if let Ok((index, result)) = joined {
                 results[index] = Some(result);
@@ -341,13 +411,56 @@ impl Tenant<'_> {
             ops::information(report::syncing_line(&self.config.shared_mailbox, &user.listed_as));
             match result {
                 None if absent => {}
-                Some(Ok(executed)) => self.account(Step::Distribute, &user.listed_as, executed),
+                Some(Ok((executed, unplanned))) => {
+                    self.report.totals_mut(Step::Distribute).skipped += unplanned;
+                    self.account(Step::Distribute, &user.listed_as, executed);
+                }
                 Some(Err(error)) => {
                     ops::error(reads::pair_failed(&user.listed_as, error));
                     self.report.totals_mut(Step::Distribute).count(Outcome::Failed);
                 }
                 None => self.report.totals_mut(Step::Distribute).count(Outcome::Failed),
             }
+        }
+        Ok(())
+    }
+
+    /// The hub's contacts, loaded from the state the first time a plan needs them.
+    fn load_hub<'h>(&self, hub: &'h mut Hub) -> Result<&'h Vec<Contact>> {
+        if hub.contacts.is_none() {
+            let state = self.state.as_ref().expect("an unloaded folder comes from a state");
+            hub.contacts = Some(delta::load(state, &self.shared_id, self.folder_id.as_deref())?);
+        }
+        Ok(hub.contacts.as_ref().expect("just loaded"))
+    }
+
+    /// Every user's folder loaded, for a full plan.
+    fn load_all(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox]) -> Result<()> {
+        for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
+            if let Mailbox::Unchanged = mailbox {
+                let state = self.state.as_ref().expect("an unloaded folder comes from a state");
+                *mailbox = Mailbox::Read(delta::load(state, &user.id, None)?);
+            }
+        }
+        Ok(())
+    }
+
+    /// How many contacts the state holds for a folder not loaded.
+    fn stored_count(&self, mailbox: &str, folder: Option<&str>) -> Result<usize> {
+        match &self.state {
+            Some(state) => state.store.contact_count(&state.key(mailbox, folder)),
+            None => Ok(0),
+        }
+    }
+
+    /// A real run with nothing failed settles the tenant: the next run may plan only what changes.
+    fn settle(&self) {
+        let (Some(state), false) = (&self.state, self.settings.dry_run) else { return };
+        if self.report.totals(Step::Collect).failed > 0 || self.report.totals(Step::Distribute).failed > 0 {
+            return;
+        }
+        if let Err(error) = state.store.set_settled(&state.tenant) {
+            ops::warning(format!("The state cannot record that the run ended cleanly ({error}); the next run plans every pair."));
         }
     }
 
@@ -392,11 +505,34 @@ impl Tenant<'_> {
     }
 }
 
+/// The hub folder as this run holds it: loaded when a plan needs it.
+struct Hub {
+    contacts: Option<Vec<Contact>>,
+}
+
+impl Hub {
+    fn from(read: FolderRead) -> Hub {
+        Hub { contacts: read.contacts }
+    }
+
+    fn contacts(&self) -> &[Contact] {
+        self.contacts.as_deref().unwrap_or(&[])
+    }
+}
+
+/// A user's folder for step 2: read this run, or still in the state.
+enum Targets {
+    Read(Vec<Contact>),
+    Stored(TenantState),
+}
+
 /// One user's step 2, as an owned task.
 struct Distribution {
     graph: GraphClient,
     hub: Arc<Vec<Contact>>,
-    targets: Vec<Contact>,
+    /// The hub's positions to plan; `None`: all of them.
+    sources: Option<Vec<usize>>,
+    targets: Targets,
     actor: String,
     shared_id: String,
     user_id: String,
@@ -406,13 +542,35 @@ struct Distribution {
 }
 
 impl Distribution {
-    async fn run(self) -> Result<Executed> {
+    /// The pair's outcomes, and how many hub contacts were not planned (unchanged: skipped).
+    async fn run(self) -> Result<(Executed, usize)> {
         let mut run = Run::new(self.started_at, self.dry_run);
         let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
-        let mut sources = self.hub.as_ref().clone();
-        let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, self.targets).await?;
-        Ok(write::execute(&self.graph, self.dry_run, &pair, None, planned.actions, self.journal.as_ref()).await)
+        let mut sources: Vec<Contact> = match &self.sources {
+            None => self.hub.as_ref().clone(),
+            Some(positions) => positions.iter().map(|&i| self.hub[i].clone()).collect(),
+        };
+        let unplanned = self.hub.len() - sources.len();
+        let targets = match self.targets {
+            Targets::Read(targets) => targets,
+            Targets::Stored(state) => stored_targets(&state, &self.user_id, &sources)?,
+        };
+        let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, targets).await?;
+        Ok((write::execute(&self.graph, self.dry_run, &pair, None, planned.actions, self.journal.as_ref()).await, unplanned))
     }
+}
+
+/// The targets a partial plan needs from a folder still in the state: those holding the
+/// sources' SyncIds when each has one, else the whole folder.
+fn stored_targets(state: &TenantState, user_id: &str, sources: &[Contact]) -> Result<Vec<Contact>> {
+    let index = state.store.sync_ids(&state.key(user_id, None))?;
+    if let Some(positions) = incremental::targets_by_sync_id(sources, &index) {
+        let ids: Vec<String> = positions.into_iter().map(|i| index[i].0.clone()).collect();
+        if let Some(found) = delta::load_some(state, user_id, &ids)? {
+            return Ok(found);
+        }
+    }
+    delta::load(state, user_id, None)
 }
 
 fn outcome_name(outcome: Outcome) -> &'static str {

@@ -29,6 +29,7 @@ pub struct Done {
 }
 
 /// The outcomes, and the contacts as Graph returned them after the writes.
+#[derive(Default)]
 pub struct Executed {
     pub done: Vec<Done>,
     /// Write-backs and their outcomes (step 1).
