@@ -3,6 +3,9 @@
 //! A journal that cannot be written is a warning, not a stop: the plan's matching (SyncId, email,
 //! name) is what keeps a rerun from duplicating; the journal says what happened.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::mirror::contact::Contact;
 use crate::mirror::plan::Action;
 use crate::mirror::tags;
@@ -17,13 +20,15 @@ use super::delta::TenantState;
 pub struct Journal {
     state: TenantState,
     pub run: i64,
+    /// Some write's outcome stayed unknown: the run is left open for the next one to check.
+    unsettled: Arc<AtomicBool>,
 }
 
 impl Journal {
     /// Starts a run's journal; `None` (with a warning) when the state cannot record it.
     pub fn start(state: &TenantState) -> Option<Journal> {
         match state.store.start_run(&state.tenant) {
-            Ok(run) => Some(Journal { state: state.clone(), run }),
+            Ok(run) => Some(Journal { state: state.clone(), run, unsettled: Arc::new(AtomicBool::new(false)) }),
             Err(error) => {
                 ops::warning(format!("The run journal cannot be written ({error}); the run goes on without it."));
                 None
@@ -91,7 +96,18 @@ impl Journal {
         }
     }
 
+    /// Marks the run as leaving a write whose outcome is unknown.
+    pub fn unsettled(&self) {
+        self.unsettled.store(true, Ordering::Relaxed);
+    }
+
+    /// Ends the run, unless a write's outcome stayed unknown: then it stays open, and the next
+    /// run checks its unanswered writes against its reads, as after a kill.
     pub fn finish(&self) {
+        if self.unsettled.load(Ordering::Relaxed) {
+            ops::warning("Some writes got no answer that says whether they were applied; the next run checks them against the mailboxes before writing again.");
+            return;
+        }
         if let Err(error) = self.state.store.finish_runs(&[self.run]) {
             ops::warning(format!("The run journal cannot be written ({error})."));
         }

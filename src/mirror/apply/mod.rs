@@ -6,6 +6,7 @@
 mod deletes;
 mod delta;
 mod journal;
+mod outcome;
 mod pair;
 mod reads;
 mod records;

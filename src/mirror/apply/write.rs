@@ -16,6 +16,7 @@ use crate::mirror::tags;
 use crate::state::{JournalEntry, Owned};
 
 use super::journal::{self, Journal};
+use super::outcome;
 use super::pair::Pair;
 use super::reads;
 
@@ -62,7 +63,10 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
     }
     let mut entries = entries.into_iter();
     let mut answered = Vec::with_capacity(writes.len());
-    let mut answers = contacts::send_all(graph, pair.target_mailbox, &requests).await.into_iter();
+    let answers = contacts::send_all(graph, pair.target_mailbox, &requests).await;
+    // A create whose answer was lost is looked up by its SyncId before it is ever sent again.
+    let sent: Vec<outcome::Sent> = writes.iter().zip(&requests).map(|(&i, request)| outcome::Sent { request, sync_id: created_sync_id(&actions[i]) }).collect();
+    let mut answers = outcome::settle(graph, pair.target_mailbox, target_folder, &sent, answers).await.into_iter();
     let mut executed = Executed { done: Vec::with_capacity(actions.len()), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
     let mut back = Vec::new();
     let mut not_owed = Vec::new();
@@ -75,9 +79,15 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
         }
         let answer = answers.next().expect("one answer per request");
         let written = answer.and_then(|value| reads::full(value, pair.target_mailbox));
-        if let Some(mut entry) = entries.next() {
+        // Still unknown after the look-ups: left unanswered in the journal (and the run left
+        // open), so that the next run checks it against its reads like a killed run's.
+        let still_unknown = matches!(&written, Err(e) if outcome::unknown(e));
+        if let (Some(mut entry), false) = (entries.next(), still_unknown) {
             entry.contact_id = written.as_ref().ok().map(|c| c.id.clone()).or(entry.contact_id);
             answered.push((entry, written.is_ok()));
+        }
+        if still_unknown && let Some(journal) = journal {
+            journal.unsettled();
         }
         match written {
             Ok(contact) => {
@@ -94,7 +104,7 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
                 executed.done.push(succeeded(action));
             }
             Err(error) => {
-                if let Some(tag) = write_back_of(&action) {
+                if let (Some(tag), false) = (write_back_of(&action), still_unknown) {
                     not_owed.push((journal::write_back_entry(pair.source_mailbox, &tag.source_id, &tag.notes), false));
                 }
                 executed.done.push(failed(action, error));
@@ -117,6 +127,13 @@ fn request(mailbox: &str, folder: Option<&str>, action: &Action) -> Option<Batch
         Action::Create(create) => Some(contacts::create_request(mailbox, folder, create.body.to_json())),
         Action::Update(update) => Some(contacts::update_request(mailbox, &update.target_id, update.body.to_json())),
         Action::Skip(_) | Action::NeedsFullRead(_) => None,
+    }
+}
+
+fn created_sync_id(action: &Action) -> Option<&str> {
+    match action {
+        Action::Create(c) => Some(c.sync_id.as_str()),
+        _ => None,
     }
 }
 
