@@ -31,8 +31,8 @@ fn clean(state: &Path, deletes: Deletes) -> Vec<Event> {
     events
 }
 
-const ON: Deletes = Deletes { propagate: true, max: 10 };
-const OFF: Deletes = Deletes { propagate: false, max: 10 };
+const ON: Deletes = Deletes { propagate: true, max: 10, repair: false };
+const OFF: Deletes = Deletes { propagate: false, max: 10, repair: false };
 
 /// Ann is user 0's (she collects first), Bo user 0's, Cy user 1's; user 2 holds Ann too.
 fn synced(name: &str) -> (Sandbox, PathBuf) {
@@ -279,7 +279,7 @@ fn more_deletes_than_the_limit_deletes_nothing_writes_nothing_and_fails_the_run(
     remove(&sandbox, &user_id(1), false, "cy@fabrikam.com"); // the hub, users 0 and 2
     let before = everyone(&sandbox);
     sandbox.state.clear_requests();
-    let events = run(&state, Deletes { propagate: true, max: 5 });
+    let events = run(&state, Deletes { propagate: true, max: 5, repair: false });
     let errors = errors(&events);
     assert_eq!(errors.len(), 1, "{errors:?}");
     let message = errors[0].to_string();
@@ -290,7 +290,7 @@ fn more_deletes_than_the_limit_deletes_nothing_writes_nothing_and_fails_the_run(
     assert_eq!(deletes(&events).len(), 6, "every delete is still listed");
     assert!(deletes(&events).iter().all(|(_, outcome, _)| outcome == "NotDeleted"));
     // With a high enough limit the same deletes go through; the refused run was not a crash.
-    let events = clean(&state, Deletes { propagate: true, max: 6 });
+    let events = clean(&state, Deletes { propagate: true, max: 6, repair: false });
     assert!(!lines(&events).iter().any(|l| l.starts_with("Resuming")), "{:?}", lines(&events));
     assert_eq!(everyone(&sandbox), vec![vec!["ann@fabrikam.com".to_string()]; 4]);
 }
@@ -333,4 +333,44 @@ fn a_creators_delete_is_still_seen_when_the_delta_link_is_refused() {
     let without_bo = vec!["ann@fabrikam.com".to_string(), "cy@fabrikam.com".to_string()];
     assert_eq!(everyone(&sandbox), vec![without_bo; 4], "{:?}", lines(&events));
     assert_eq!(deletes(&events).len(), 3, "{:?}", deletes(&events));
+}
+
+fn warnings(events: &[Event]) -> Vec<&str> {
+    events.iter().filter_map(|e| if let Event::Warning(w) = e { Some(w.as_str()) } else { None }).collect()
+}
+
+#[test]
+fn duplicates_left_from_before_are_reported_and_repaired_only_on_request_never_a_users_own() {
+    // The original script left Ann twice in the shared folder (one SyncId); user 1 holds two
+    // contacts of their own with another SyncId (never the mirror's: reported, not deleted).
+    let _turn = SERIAL.lock().unwrap_or_else(|p| p.into_inner());
+    const ANN: &str = "SyncId=1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d;CreatedBy=user0@contoso.onmicrosoft.com;LastUpdatedAt=2026-01-01T00:00:00.0000000Z;LastUpdatedBy=user0@contoso.onmicrosoft.com";
+    const BO: &str = "SyncId=2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d;CreatedBy=user0@contoso.onmicrosoft.com;LastUpdatedAt=2026-01-01T00:00:00.0000000Z;LastUpdatedBy=user0@contoso.onmicrosoft.com";
+    let tagged = |given: &str, surname: &str, email: &str, tag: &str| {
+        let mut c = contact(given, surname, Some(email));
+        c["personalNotes"] = serde_json::json!(tag);
+        c
+    };
+    let ann = tagged("Ann", "Lee", "ann@fabrikam.com", ANN);
+    let sandbox = start(seed(
+        vec![vec![ann.clone()], vec![tagged("Bo", "Ray", "bo@fabrikam.com", BO), tagged("Bo", "Ray", "bo.ray@fabrikam.com", BO)]],
+        Some(vec![ann.clone(), ann]),
+    ));
+    let state = state_file("duplicates");
+    let events = clean(&state, OFF);
+    let found = warnings(&events);
+    let hub_warning = found.iter().find(|w| w.contains("1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d") && w.contains(HUB_UPN)).unwrap_or_else(|| panic!("{found:?}"));
+    let hub_ids: Vec<String> = held(&sandbox, HUB, Some("All Contacts")).iter().filter(|c| c["surname"] == "Lee").map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(hub_ids.len(), 2, "nothing repaired without the switch");
+    assert!(hub_ids.iter().all(|id| hub_warning.contains(id.as_str())), "the warning names both: {hub_warning}");
+    assert!(found.iter().any(|w| w.contains("2a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d") && w.contains(&upn(1))), "{found:?}");
+    sandbox.state.clear_requests();
+    let events = clean(&state, Deletes { repair: true, ..OFF });
+    let left: Vec<String> = held(&sandbox, HUB, Some("All Contacts")).iter().filter(|c| c["surname"] == "Lee").map(|c| c["id"].as_str().unwrap().to_string()).collect();
+    assert_eq!(left, hub_ids[..1], "the later copy went, the older stayed: {:?}", lines(&events));
+    assert!(lines(&events).iter().any(|l| l.starts_with("Deleted the duplicate: Ann Lee from")), "{:?}", lines(&events));
+    let bos = held(&sandbox, &user_id(1), None).into_iter().filter(|c| c["surname"] == "Ray").count();
+    assert!(bos >= 2, "user 1's own contacts are never deleted as duplicates");
+    let deleted = sandbox.state.requests().into_iter().filter(|r| r.method == "DELETE").count();
+    assert_eq!(deleted, 1);
 }

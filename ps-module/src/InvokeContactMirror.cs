@@ -62,6 +62,10 @@ public sealed class InvokeContactMirror : OperationCmdlet
     [Parameter]
     public SwitchParameter Full { get; set; }
 
+    /// <summary>Deletes the later of two copies the mirror made with one SyncId (else AUTOMATION_SYNCCONTACTS_REPAIR_DUPLICATES with -FromEnvironment).</summary>
+    [Parameter]
+    public SwitchParameter RepairDuplicates { get; set; }
+
     protected override void ProcessRecord()
     {
         if (User is not null)
@@ -86,6 +90,7 @@ public sealed class InvokeContactMirror : OperationCmdlet
             propagate_deletes = PropagateDeletes.IsPresent,
             max_deletes = MaxDeletes ?? -1,
             full = Full.IsPresent,
+            repair_duplicates = RepairDuplicates.IsPresent,
         };
         // SecretBytes zeroes the variables (they may hold client secrets) when disposed.
         using var variables = new SecretBytes(CollectVariables(FromEnvironment.IsPresent));

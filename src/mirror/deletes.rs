@@ -21,6 +21,8 @@ use crate::mirror::plan::ContactLabel;
 pub const PROPAGATE_DELETES: &str = "AUTOMATION_SYNCCONTACTS_PROPAGATE_DELETES";
 /// `AUTOMATION_SYNCCONTACTS_MAX_DELETES`: a whole number.
 pub const MAX_DELETES: &str = "AUTOMATION_SYNCCONTACTS_MAX_DELETES";
+/// `AUTOMATION_SYNCCONTACTS_REPAIR_DUPLICATES`: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off`.
+pub const REPAIR_DUPLICATES: &str = "AUTOMATION_SYNCCONTACTS_REPAIR_DUPLICATES";
 /// Small on purpose: a routine run deletes a few contacts; more is more likely an accident.
 pub const DEFAULT_MAX_DELETES: u32 = 10;
 
@@ -32,20 +34,23 @@ pub type Variables<'a> = &'a dyn Fn(&str) -> Option<String>;
 pub struct Deletes {
     pub propagate: bool,
     pub max: u32,
+    /// `-RepairDuplicates`: delete the later copy of two with one SyncId (see `mirror::duplicates`).
+    pub repair: bool,
 }
 
 impl Default for Deletes {
     fn default() -> Self {
-        Deletes { propagate: false, max: DEFAULT_MAX_DELETES }
+        Deletes { propagate: false, max: DEFAULT_MAX_DELETES, repair: false }
     }
 }
 
 impl Deletes {
     /// The switch and the limit from parameters (`max < 0`: not given), else from the variables
     /// (`-FromEnvironment` only), else off and the default.
-    pub fn from_request(switch: bool, max: i32, variables: Option<Variables<'_>>) -> Result<Deletes> {
+    pub fn from_request(switch: bool, max: i32, repair: bool, variables: Option<Variables<'_>>) -> Result<Deletes> {
         let variable = |name: &str| variables.and_then(|v| v(name)).filter(|v| !v.trim().is_empty());
-        let propagate = switch || variable(PROPAGATE_DELETES).map(|v| flag(&v)).transpose()?.unwrap_or(false);
+        let propagate = switch || variable(PROPAGATE_DELETES).map(|v| flag(PROPAGATE_DELETES, &v)).transpose()?.unwrap_or(false);
+        let repair = repair || variable(REPAIR_DUPLICATES).map(|v| flag(REPAIR_DUPLICATES, &v)).transpose()?.unwrap_or(false);
         let max = match (u32::try_from(max), variable(MAX_DELETES)) {
             (Ok(max), _) => max,
             (Err(_), Some(text)) => text
@@ -54,15 +59,15 @@ impl Deletes {
                 .map_err(|_| ExoError::invalid_argument(MAX_DELETES, format!("'{}' is not a whole number of contacts", text.trim())))?,
             (Err(_), None) => DEFAULT_MAX_DELETES,
         };
-        Ok(Deletes { propagate, max })
+        Ok(Deletes { propagate, max, repair })
     }
 }
 
-fn flag(text: &str) -> Result<bool> {
+fn flag(variable: &str, text: &str) -> Result<bool> {
     match text.trim().to_ascii_lowercase().as_str() {
         "true" | "1" | "yes" | "on" => Ok(true),
         "false" | "0" | "no" | "off" => Ok(false),
-        other => Err(ExoError::invalid_argument(PROPAGATE_DELETES, format!("'{other}' is neither true nor false"))),
+        other => Err(ExoError::invalid_argument(variable, format!("'{other}' is neither true nor false"))),
     }
 }
 

@@ -26,6 +26,7 @@ pub mod apply;
 pub mod config;
 pub mod contact;
 pub mod deletes;
+pub mod duplicates;
 pub mod incremental;
 pub mod matching;
 pub mod ownership;

@@ -15,6 +15,7 @@ use crate::graph::GraphClient;
 use crate::mirror::contact::{CONTACT_SELECT, Contact};
 use crate::mirror::tags;
 use crate::mirror::deletes::{self, Deletes, Holder, PlannedDelete, Tombstone};
+use crate::mirror::duplicates;
 use crate::mirror::plan::Step;
 use crate::ops::{self, Record};
 
@@ -31,7 +32,8 @@ pub struct Folder<'a> {
 
 /// Plans and (unless `dry_run`) sends the deletes; `Err` when there are more than the limit
 /// (nothing is deleted, and the tenant is not mirrored: its steps would undo the deletes).
-pub async fn run(graph: &GraphClient, state: Option<&TenantState>, deletes: Deletes, dry_run: bool, hub: Folder<'_>, mut users: Vec<Folder<'_>>) -> Result<()> {
+pub async fn run(graph: &GraphClient, state: Option<&TenantState>, deletes: Deletes, dry_run: bool, mut hub: Folder<'_>, mut users: Vec<Folder<'_>>) -> Result<()> {
+    duplicates(graph, state, deletes, dry_run, &mut hub, &mut users).await?;
     let Some(state) = state else { return Ok(()) };
     let tombstones = tombstones(state, hub.id)?;
     if !deletes.propagate {
@@ -169,4 +171,62 @@ fn report(tenant: &str, delete: &PlannedDelete, outcome: &str, error: Option<&Ex
         error: error.map(ToString::to_string),
         reason: Some(delete.reason.text()),
     }));
+}
+
+/// Duplicates that exist already (two contacts with one SyncId in a folder): each reported as a
+/// warning naming both; with `-RepairDuplicates` (and a state, which knows what the mirror made)
+/// the copies the mirror made later are deleted, within `-MaxDeletes`.
+async fn duplicates<'f>(graph: &GraphClient, state: Option<&TenantState>, deletes: Deletes, dry_run: bool, hub: &mut Folder<'f>, users: &mut [Folder<'f>]) -> Result<()> {
+    let ownership = match state {
+        Some(state) => state.store.ownership(&state.tenant)?,
+        None => Default::default(),
+    };
+    let mut planned: Vec<(usize, String, String)> = Vec::new(); // (folder, contact id, name)
+    let folders: Vec<&mut Folder> = std::iter::once(hub).chain(users.iter_mut()).collect();
+    for (index, folder) in folders.iter().enumerate() {
+        for group in duplicates::groups(folder.contacts) {
+            ops::warning(duplicates::warning(&group, folder.name));
+            let made = |c: &Contact| match ownership.created_rank(folder.id, &c.id) {
+                Some(rank) => Some(Some(rank)),
+                None if index == 0 => Some(None),
+                None => None,
+            };
+            for copy in duplicates::to_delete(&group, &made) {
+                let name = copy.fields.display_name.clone().unwrap_or_else(|| copy.id.clone());
+                planned.push((index, copy.id.clone(), name));
+            }
+        }
+    }
+    if !deletes.repair || planned.is_empty() {
+        return Ok(());
+    }
+    let Some(state) = state else {
+        ops::warning("-RepairDuplicates needs the state file, which knows the copies the mirror made; nothing was repaired.");
+        return Ok(());
+    };
+    if planned.len() > deletes.max as usize {
+        ops::warning(format!("Repairing the duplicates would delete {} contacts, more than -MaxDeletes ({}); nothing was repaired.", planned.len(), deletes.max));
+        return Ok(());
+    }
+    let mut folders = folders;
+    let mut gone = Vec::new();
+    for (index, folder) in folders.iter_mut().enumerate() {
+        let mine: Vec<&(usize, String, String)> = planned.iter().filter(|p| p.0 == index).collect();
+        if dry_run {
+            mine.iter().for_each(|(_, _, name)| ops::information(format!("Would delete the duplicate: {name} from {}", folder.name)));
+            continue;
+        }
+        let requests: Vec<_> = mine.iter().map(|(_, id, _)| contacts::delete_request(folder.id, id)).collect();
+        for ((_, id, name), answer) in mine.into_iter().zip(contacts::send_all(graph, folder.id, &requests).await) {
+            match answer {
+                Ok(_) | Err(ExoError::Service { status: 404, .. }) => {
+                    folder.contacts.retain(|c| &c.id != id);
+                    gone.push((folder.id.to_string(), id.clone()));
+                    ops::information(format!("Deleted the duplicate: {name} from {}", folder.name));
+                }
+                Err(error) => ops::error(error),
+            }
+        }
+    }
+    state.store.forget_owned(&state.tenant, &gone)
 }

@@ -106,12 +106,16 @@ fn the_switch_and_the_limit_come_from_parameters_then_variables() {
         MAX_DELETES => Some(" 25 ".to_string()),
         _ => None,
     };
-    assert_eq!(Deletes::from_request(false, -1, None).unwrap(), Deletes { propagate: false, max: DEFAULT_MAX_DELETES });
-    assert_eq!(Deletes::from_request(false, -1, Some(&vars)).unwrap(), Deletes { propagate: true, max: 25 });
-    assert_eq!(Deletes::from_request(true, 3, Some(&vars)).unwrap(), Deletes { propagate: true, max: 3 });
+    assert_eq!(Deletes::from_request(false, -1, false, None).unwrap(), Deletes { propagate: false, max: DEFAULT_MAX_DELETES, repair: false });
+    assert_eq!(Deletes::from_request(false, -1, false, Some(&vars)).unwrap(), Deletes { propagate: true, max: 25, repair: false });
+    assert_eq!(Deletes::from_request(true, 3, true, Some(&vars)).unwrap(), Deletes { propagate: true, max: 3, repair: true });
+    let repair = |name: &str| (name == REPAIR_DUPLICATES).then(|| "on".to_string());
+    assert!(Deletes::from_request(false, -1, false, Some(&repair)).unwrap().repair);
+    let bad = |name: &str| (name == REPAIR_DUPLICATES).then(|| "sometimes".to_string());
+    assert!(Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string().contains(REPAIR_DUPLICATES));
     let bad = |name: &str| (name == PROPAGATE_DELETES).then(|| "maybe".to_string());
-    let error = Deletes::from_request(false, -1, Some(&bad)).unwrap_err().to_string();
+    let error = Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string();
     assert!(error.contains(PROPAGATE_DELETES) && error.contains("maybe"), "{error}");
     let bad = |name: &str| (name == MAX_DELETES).then(|| "ten".to_string());
-    assert!(Deletes::from_request(false, -1, Some(&bad)).unwrap_err().to_string().contains(MAX_DELETES));
+    assert!(Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string().contains(MAX_DELETES));
 }
