@@ -292,6 +292,7 @@ impl Tenant<'_> {
         let mut run = Run::new(self.settings.started_at, self.settings.dry_run);
         let shared_id = self.shared_id.clone();
         let folder_id = self.folder_id.clone();
+        let mut planned_users = 0;
         for ((user, mailbox), &changed) in users.iter().zip(mailboxes.iter_mut()).zip(changed) {
             ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
             let plans = self.full.is_some() || incremental::collects(changed, false);
@@ -312,6 +313,7 @@ impl Tenant<'_> {
                     continue;
                 }
             };
+            planned_users += 1;
             let targets = self.load_hub(&mut hub)?.clone();
             let pair = Pair { step: Step::Collect, actor: &user.listed_as, source_mailbox: &user.id, target_mailbox: &shared_id };
             let planned = match pair::plan(self.graph, &mut run, &pair, sources, targets).await {
@@ -329,6 +331,7 @@ impl Tenant<'_> {
             let target = self.config.shared_mailbox.clone();
             self.account(Step::Collect, &target, executed);
         }
+        ops::verbose(format!("Step 1 planned {planned_users} of {} users' folders.", users.len()));
         Ok(hub)
     }
 
@@ -395,6 +398,8 @@ impl Tenant<'_> {
                 results[index] = Some(result);
             }
         }
+        let planned = results.iter().filter(|r| matches!(r, Some(Ok((_, unplanned))) if *unplanned < hub_len) || matches!(r, Some(Err(_)))).count();
+        ops::verbose(format!("Step 2 planned for {planned} of {} users.", users.len()));
         for ((user, result), absent) in users.iter().zip(results).zip(absent) {
             ops::information(report::syncing_line(&self.config.shared_mailbox, &user.listed_as));
             match result {
