@@ -91,8 +91,9 @@ fn child(sandbox: &Sandbox, state: &Path) -> Child {
         .unwrap()
 }
 
-/// Every folder's contacts as comparable text: name, email and the owner's note text (the tag
-/// line, with its random SyncId and timestamps, left out).
+/// Every folder's contacts as comparable text: name, email, the owner's note text, and the tag
+/// without its random SyncId and timestamp (who created it, who wrote it last; `untagged` when
+/// there is none: a source an uninterrupted run tags must be tagged after a rerun too).
 fn picture(sandbox: &Sandbox) -> Vec<Vec<String>> {
     let describe = |contacts: Vec<Value>| {
         let mut out: Vec<String> = contacts
@@ -100,7 +101,8 @@ fn picture(sandbox: &Sandbox) -> Vec<Vec<String>> {
             .map(|c| {
                 let notes = c["personalNotes"].as_str().unwrap_or("");
                 let text: Vec<&str> = notes.split("\r\n").filter(|l| !l.starts_with("SyncId=")).collect();
-                format!("{} | {} | {}", c["displayName"], c["emailAddresses"][0]["address"], text.join("/"))
+                let tag = notes.split("\r\n").find(|l| l.starts_with("SyncId=")).map(tag_without_ids).unwrap_or_else(|| "untagged".into());
+                format!("{} | {} | {} | {tag}", c["displayName"], c["emailAddresses"][0]["address"], text.join("/"))
             })
             .collect();
         out.sort();
@@ -109,6 +111,29 @@ fn picture(sandbox: &Sandbox) -> Vec<Vec<String>> {
     let mut all = vec![describe(held(sandbox, HUB, Some("All Contacts")))];
     all.extend((0..USERS).map(|n| describe(held(sandbox, &user_id(n), None))));
     all
+}
+
+fn tag_without_ids(line: &str) -> String {
+    line.split(';').filter(|part| part.starts_with("CreatedBy=") || part.starts_with("LastUpdatedBy=")).collect::<Vec<_>>().join(";")
+}
+
+/// Every person carries one SyncId wherever they are tagged (a person known under two SyncIds
+/// would be matched by email only, and duplicated when the address changes). A user's own
+/// contact that the mirror matched without writing to it stays untagged, as in the original.
+fn one_sync_id_per_person(sandbox: &Sandbox) -> Result<(), String> {
+    let mut seen: std::collections::BTreeMap<String, std::collections::BTreeSet<String>> = Default::default();
+    let mut folders = vec![held(sandbox, HUB, Some("All Contacts"))];
+    folders.extend((0..USERS).map(|n| held(sandbox, &user_id(n), None)));
+    for contact in folders.iter().flatten() {
+        let email = contact["emailAddresses"][0]["address"].as_str().unwrap_or("").to_lowercase();
+        let notes = contact["personalNotes"].as_str().unwrap_or("");
+        let sync_id = notes.split("SyncId=").nth(1).map(|rest| rest.chars().take(36).collect::<String>().to_lowercase()).unwrap_or_default();
+        if !sync_id.is_empty() {
+            seen.entry(email).or_default().insert(sync_id);
+        }
+    }
+    let split: Vec<_> = seen.iter().filter(|(_, ids)| ids.len() != 1).collect();
+    if split.is_empty() { Ok(()) } else { Err(format!("people with several SyncIds: {split:?}")) }
 }
 
 fn state_file(name: &str) -> PathBuf {
@@ -156,6 +181,7 @@ fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicat
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     let total = reference.state.freeze.status().admitted;
     let expected = picture(&reference);
+    one_sync_id_per_person(&reference).unwrap();
     assert!(total > KILL_POINTS * 2, "a first sync of {total} requests is too short to spread {KILL_POINTS} kill points over");
     drop(reference);
 
@@ -191,6 +217,9 @@ fn a_first_sync_killed_at_any_of_many_points_converges_on_rerun_without_duplicat
             }
         }
         assert_eq!(got, expected, "after a kill at request {point} of {total}");
+        if let Err(problem) = one_sync_id_per_person(&sandbox) {
+            panic!("after a kill at request {point} of {total}: {problem}");
+        }
         let _ = std::fs::remove_file(&state);
     }
     let mut distinct = killed_at.clone();

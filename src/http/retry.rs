@@ -93,6 +93,16 @@ mod tests {
     }
 
     #[test]
+    fn a_batch_round_never_waits_longer_than_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.after_items(1, true, &[Some("3600"), Some("1")]), Some(p.max_delay), "a large Retry-After");
+        // A late round without Retry-After: the backoff doubles past the cap, the wait does not.
+        let late = p.max_throttled_retries;
+        assert!(p.backoff(late) > p.max_delay, "the case this test is about");
+        assert_eq!(p.after_items(late, true, &[None]), Some(p.max_delay), "a late attempt");
+    }
+
+    #[test]
     fn only_transient_statuses_are_retried_and_only_so_often() {
         let p = RetryPolicy::default();
         assert_eq!(p.after_status(1, 404, None), None);

@@ -5,9 +5,13 @@
 //! - a contact an admin deleted from the hub leaves every user;
 //! - a distributed copy another user deleted is restored (step 2 creates it again): no delete.
 //!
-//! Only contacts carrying a SyncId are ever deleted (a user's own, never-mirrored contacts are
-//! not the mirror's to delete), and never without `-PropagateDeletes`. More deletes than
-//! `-MaxDeletes` deletes nothing: an accident (a folder emptied by mistake) must not spread.
+//! Only contacts the mirror created in that mailbox are ever deleted (issue 21: the state's
+//! record of its creates, see [`crate::state::ownership`]); a SyncId alone does not make a copy,
+//! because the mirror also tags a user's own contact that it matched by email or name. A user's
+//! own contact (pre-existing, or the creator's original) whose shared copy or source is gone is
+//! untagged instead: its tag line removed, the user's text kept, and reported. Nothing is deleted
+//! without `-PropagateDeletes`. More deletes than `-MaxDeletes` deletes nothing: an accident (a
+//! folder emptied by mistake) must not spread.
 
 use crate::error::{ExoError, Result};
 use crate::mirror::contact::Contact;
@@ -102,7 +106,12 @@ pub struct PlannedDelete {
     pub sync_id: String,
     pub label: ContactLabel,
     pub reason: DeleteReason,
+    /// Not the mirror's (a user's own contact): its tag is removed instead.
+    pub untag: bool,
 }
+
+/// Whether the mirror created this contact (mailbox id, contact id) in that mailbox.
+pub type Owns<'a> = &'a dyn Fn(&str, &str) -> bool;
 
 /// A mailbox as the delete plan sees it.
 pub struct Holder<'a> {
@@ -111,8 +120,9 @@ pub struct Holder<'a> {
     pub contacts: &'a [Contact],
 }
 
-/// Every delete the tombstones call for, hub first, each contact once.
-pub fn plan(tombstones: &[Tombstone], hub: &Holder<'_>, users: &[Holder<'_>]) -> Vec<PlannedDelete> {
+/// Every delete (or untag, for what the mirror did not create: see [`Owns`]) the tombstones
+/// call for, hub first, each contact once.
+pub fn plan(tombstones: &[Tombstone], hub: &Holder<'_>, users: &[Holder<'_>], owns: Owns<'_>) -> Vec<PlannedDelete> {
     let mut planned: Vec<PlannedDelete> = Vec::new();
     for tombstone in tombstones {
         let reason = if tombstone.hub {
@@ -125,12 +135,12 @@ pub fn plan(tombstones: &[Tombstone], hub: &Holder<'_>, users: &[Holder<'_>]) ->
             if !by_creator {
                 continue; // another user's copy: restored by step 2, the hub is the truth
             }
-            planned.push(delete(hub, true, hub_copy, &tombstone.sync_id, DeleteReason::CreatorDeleted(creator.clone())));
+            planned.push(delete(hub, true, hub_copy, &tombstone.sync_id, DeleteReason::CreatorDeleted(creator.clone()), owns));
             DeleteReason::CreatorDeleted(creator)
         };
         for user in users {
             if let Some(copy) = find(user.contacts, &tombstone.sync_id) {
-                planned.push(delete(user, false, copy, &tombstone.sync_id, reason.clone()));
+                planned.push(delete(user, false, copy, &tombstone.sync_id, reason.clone(), owns));
             }
         }
     }
@@ -147,8 +157,14 @@ fn same_user(tagged: &str, name: &str) -> bool {
     !tagged.is_empty() && tagged.eq_ignore_ascii_case(name)
 }
 
-fn delete(holder: &Holder<'_>, hub: bool, contact: &Contact, sync_id: &str, reason: DeleteReason) -> PlannedDelete {
+/// How many of the planned are real deletes (untags are not counted against `-MaxDeletes`).
+pub fn deletions(planned: &[PlannedDelete]) -> usize {
+    planned.iter().filter(|d| !d.untag).count()
+}
+
+fn delete(holder: &Holder<'_>, hub: bool, contact: &Contact, sync_id: &str, reason: DeleteReason, owns: Owns<'_>) -> PlannedDelete {
     PlannedDelete {
+        untag: !owns(holder.id, &contact.id),
         mailbox: holder.id.to_string(),
         mailbox_name: holder.name.to_string(),
         hub,

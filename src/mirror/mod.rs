@@ -28,6 +28,7 @@ pub mod contact;
 pub mod deletes;
 pub mod incremental;
 pub mod matching;
+pub mod ownership;
 pub mod payload;
 pub mod plan;
 pub mod report;

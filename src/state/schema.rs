@@ -43,6 +43,11 @@ const MIGRATIONS: &[&str] = &[
      ALTER TABLE contacts ADD COLUMN name TEXT;
      ALTER TABLE contacts ADD COLUMN hides INTEGER NOT NULL DEFAULT 0;
      ALTER TABLE contacts ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;",
+    // 3 (issue 21): the contacts the mirror created, per mailbox, in the order created; only
+    // these are ever deleted.
+    "CREATE TABLE owned (
+         tenant TEXT NOT NULL, mailbox TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (tenant, mailbox, contact_id));",
 ];
 
 /// The version this build writes.

@@ -8,6 +8,7 @@ use crate::mirror::plan::Action;
 use crate::mirror::tags;
 use crate::ops;
 use crate::state::journal::{self, JournalEntry};
+use crate::state::Owned;
 
 use super::delta::TenantState;
 
@@ -42,15 +43,27 @@ impl Journal {
         }
     }
 
+    /// Records contacts the mirror created (the only ones it may later delete).
+    pub fn owned(&self, owned: &[Owned]) {
+        if let Err(error) = self.state.store.record_owned(&self.state.tenant, owned) {
+            ops::warning(format!("The state file cannot record the contacts this run created ({error}); they will be untagged, not deleted, if their source goes."));
+        }
+    }
+
     /// Checks the writes killed runs left unanswered against what this run read (`folders`:
-    /// mailbox id and contacts), says what it found, and closes those runs.
-    pub fn reconcile_interrupted(&self, folders: &[(&str, &[Contact])]) {
+    /// mailbox id and contacts), says what it found, and closes those runs. Returns those
+    /// writes, for the caller to complete (see [`crate::mirror::ownership`]); the runs are closed
+    /// only once the caller has journalled what it sends again in this run.
+    pub fn reconcile_interrupted(&self, folders: &[(&str, &[Contact])]) -> (Vec<JournalEntry>, Vec<i64>) {
         let interrupted = match self.state.store.interrupted(&self.state.tenant, self.run) {
             Ok(found) => found,
-            Err(error) => return ops::warning(format!("The run journal cannot be read ({error}).")),
+            Err(error) => {
+                ops::warning(format!("The run journal cannot be read ({error})."));
+                return (Vec::new(), Vec::new());
+            }
         };
         if interrupted.is_empty() {
-            return;
+            return (Vec::new(), Vec::new());
         }
         let present = |mailbox: &str, sync_id: &str| {
             folders.iter().filter(|(id, _)| *id == mailbox).flat_map(|(_, contacts)| contacts.iter()).any(|c| {
@@ -68,7 +81,12 @@ impl Journal {
             found.missing
         ));
         let runs: Vec<i64> = interrupted.iter().map(|i| i.run).collect();
-        if let Err(error) = self.state.store.finish_runs(&runs) {
+        (unanswered, runs)
+    }
+
+    /// Closes killed runs once what they left is dealt with (or journalled again by this run).
+    pub fn close(&self, runs: &[i64]) {
+        if let Err(error) = self.state.store.finish_runs(runs) {
             ops::warning(format!("The run journal cannot be written ({error})."));
         }
     }

@@ -9,6 +9,7 @@ mod journal;
 mod pair;
 mod reads;
 mod records;
+mod resume;
 mod tenant;
 mod write;
 

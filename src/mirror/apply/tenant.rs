@@ -29,6 +29,7 @@ use super::delta::{self, TenantState};
 use super::journal::Journal;
 use super::pair::{self, Pair};
 use super::reads::{self, FolderRead};
+use super::resume;
 use super::records::{ActionRecord, StepSummary};
 use super::write::{self, Executed};
 
@@ -101,7 +102,7 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     if full.is_some() {
         tenant.load_hub(&mut hub)?;
     }
-    tenant.reconcile_interrupted(&scope.users, &mailboxes, hub.contacts());
+    tenant.resume_interrupted(&scope.users, &mut mailboxes, hub.contacts()).await;
     // A hub not loaded has nothing to delete: deletions to propagate make the plan a full one.
     let mut unloaded = Vec::new();
     let hub_contacts = match &mut hub.contacts {
@@ -258,16 +259,31 @@ impl Tenant<'_> {
         }
     }
 
-    /// What a killed run left unanswered, checked against this run's reads.
-    fn reconcile_interrupted(&self, users: &[ResolvedUser], mailboxes: &[Mailbox], hub: &[Contact]) {
+    /// What a killed run left unanswered, checked against this run's reads and completed: its
+    /// creates recorded as the mirror's, its owed write-backs sent.
+    async fn resume_interrupted(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox], hub: &[Contact]) {
         let Some(journal) = &self.journal else { return };
-        let mut folders: Vec<(&str, &[Contact])> = vec![(self.shared_id.as_str(), hub)];
-        for (user, mailbox) in users.iter().zip(mailboxes) {
+        let written = {
+            let mut folders: Vec<(&str, &[Contact])> = vec![(self.shared_id.as_str(), hub)];
+            for (user, mailbox) in users.iter().zip(mailboxes.iter()) {
+                if let Mailbox::Read(contacts) = mailbox {
+                    folders.push((user.id.as_str(), contacts.as_slice()));
+                }
+            }
+            let (unanswered, runs) = journal.reconcile_interrupted(&folders);
+            if runs.is_empty() {
+                return;
+            }
+            let written = resume::complete(self.graph, journal, &unanswered, &folders, hub, self.settings.started_at).await;
+            journal.close(&runs);
+            written
+        };
+        for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
             if let Mailbox::Read(contacts) = mailbox {
-                folders.push((user.id.as_str(), contacts.as_slice()));
+                let mine: Vec<Contact> = written.iter().filter(|(m, _)| *m == user.id).map(|(_, c)| c.clone()).collect();
+                merge_into(contacts, &mine);
             }
         }
-        journal.reconcile_interrupted(&folders);
     }
 
     /// Deletes what the tombstones call for (with `-PropagateDeletes`), before step 1.

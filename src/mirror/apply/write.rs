@@ -13,7 +13,7 @@ use crate::mirror::plan::{Action, WriteBackTag};
 use crate::mirror::report::{self, Outcome};
 use crate::mirror::tags;
 
-use crate::state::JournalEntry;
+use crate::state::{JournalEntry, Owned};
 
 use super::journal::{self, Journal};
 use super::pair::Pair;
@@ -52,14 +52,21 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
         .filter_map(|(i, action)| request(pair.target_mailbox, target_folder, action).map(|r| (i, r)))
         .unzip();
     let entries: Vec<JournalEntry> = writes.iter().filter_map(|&i| journal::entry(pair.target_mailbox, &actions[i])).collect();
+    // The write-backs these writes call for are journalled now, before the writes: a run killed
+    // between a write and its write-back leaves them unanswered, and the next run completes them.
+    let owed: Vec<JournalEntry> =
+        writes.iter().filter_map(|&i| write_back_of(&actions[i])).map(|t| journal::write_back_entry(pair.source_mailbox, &t.source_id, &t.notes)).collect();
     if let Some(journal) = journal {
         journal.sent(&entries);
+        journal.sent(&owed);
     }
     let mut entries = entries.into_iter();
     let mut answered = Vec::with_capacity(writes.len());
     let mut answers = contacts::send_all(graph, pair.target_mailbox, &requests).await.into_iter();
     let mut executed = Executed { done: Vec::with_capacity(actions.len()), written_back: Vec::new(), targets: Vec::new(), sources: Vec::new() };
     let mut back = Vec::new();
+    let mut not_owed = Vec::new();
+    let mut created = Vec::new();
     let mut notes_again = Vec::new();
     for (index, action) in actions.into_iter().enumerate() {
         if !writes.contains(&index) {
@@ -77,17 +84,28 @@ pub async fn execute(graph: &GraphClient, dry_run: bool, pair: &Pair<'_>, target
                 if let Some(tag) = write_back_of(&action) {
                     back.push(tag.clone());
                 }
+                if let Action::Create(create) = &action {
+                    created.push(Owned { mailbox: pair.target_mailbox.to_string(), contact_id: contact.id.clone(), sync_id: create.sync_id.clone() });
+                }
                 if let Some(request) = notes_kept_differently(pair, &action, &contact) {
                     notes_again.push(request);
                 }
                 executed.targets.push(contact);
                 executed.done.push(succeeded(action));
             }
-            Err(error) => executed.done.push(failed(action, error)),
+            Err(error) => {
+                if let Some(tag) = write_back_of(&action) {
+                    not_owed.push((journal::write_back_entry(pair.source_mailbox, &tag.source_id, &tag.notes), false));
+                }
+                executed.done.push(failed(action, error));
+            }
         }
     }
     if let Some(journal) = journal {
+        journal.owned(&created);
         journal.answered(&answered);
+        // A write that failed owes no write-back.
+        journal.answered(&not_owed);
     }
     resend_notes(graph, pair, &notes_again).await;
     write_back(graph, pair, back, &mut executed, journal).await;
@@ -154,10 +172,8 @@ async fn resend_notes(graph: &GraphClient, pair: &Pair<'_>, requests: &[BatchReq
 /// Step 1: the tag goes back into the source contact, only after its target write succeeded.
 async fn write_back(graph: &GraphClient, pair: &Pair<'_>, tags: Vec<WriteBackTag>, executed: &mut Executed, journal: Option<&Journal>) {
     let requests: Vec<BatchRequest> = tags.iter().map(|t| contacts::update_request(pair.source_mailbox, &t.source_id, notes_patch(&t.notes))).collect();
+    // Journalled as sent with the writes they follow.
     let entries: Vec<JournalEntry> = tags.iter().map(|t| journal::write_back_entry(pair.source_mailbox, &t.source_id, &t.notes)).collect();
-    if let Some(journal) = journal {
-        journal.sent(&entries);
-    }
     let answers = contacts::send_all(graph, pair.source_mailbox, &requests).await;
     if let Some(journal) = journal {
         let answered: Vec<(JournalEntry, bool)> = entries.into_iter().zip(&answers).map(|(e, a)| (e, a.is_ok())).collect();
