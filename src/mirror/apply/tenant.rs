@@ -37,6 +37,7 @@ use super::write::{self, Executed};
 const PARALLEL_MAILBOXES: usize = 16;
 
 /// How a tenant's run is done.
+#[derive(Clone)]
 pub struct Settings {
     pub started_at: DateTime<Utc>,
     pub dry_run: bool,
