@@ -7,17 +7,17 @@
 //! - step 1 only for the users whose folder changed since (their whole folder against the hub);
 //!   when the hub lost contacts (or was read whole) every user, since a lost contact is made again;
 //! - step 2 in full for the users whose folder changed; for every other user only the hub
-//!   contacts that changed in this run (read by the hub's delta round or written by step 1), with
-//!   the unchanged ones that share a key with them ([`distribute_sources`]): an unchanged hub
-//!   contact matches its copy by SyncId, and a changed one can only reach that copy through a
-//!   key the two share, so planning both keeps the full plan's claims and its decisions;
-//! - those sources against only the targets holding their SyncIds ([`targets_by_sync_id`]),
-//!   when each has one; else against the whole folder.
+//!   contacts and the user's contacts [`connected`] to a hub contact that changed in this run
+//!   (read by the hub's delta round or written by step 1) through shared keys: a source matches,
+//!   claims or creates only by its keys, so outside that set the plan is the settled run's
+//!   (skips), and inside it the planner sees every contact that can change its decisions. The
+//!   user's keys come from the state's compact index; only the bodies of connected contacts
+//!   are loaded.
 //!
-//! The full plan stays the reference: `tests/mirror_incremental.rs` drives random edits,
+//! The full plan stays the reference: `tests/mirror_incremental_model.rs` drives random edits,
 //! creates, deletes and killed runs through both and asserts the same writes.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use crate::error::{ExoError, Result};
 use crate::mirror::contact::Contact;
@@ -75,46 +75,109 @@ pub fn collects(user_changed: bool, hub_lost: bool) -> bool {
     user_changed || hub_lost
 }
 
-/// Step 2's sources for a user whose folder did not change: the positions in `hub` of the
-/// contacts whose id is in `changed`, and of the other contacts sharing a key with one of
-/// them (SyncId, primary email or display name, without case), in hub order.
-pub fn distribute_sources(hub: &[Contact], changed: &HashSet<String>) -> Vec<usize> {
-    let mut keys = HashSet::new();
-    for contact in hub.iter().filter(|c| changed.contains(&c.id)) {
-        keys.extend(key_set(contact));
-    }
-    (0..hub.len()).filter(|&i| changed.contains(&hub[i].id) || key_set(&hub[i]).iter().any(|k| keys.contains(k))).collect()
+/// A contact's match keys, without case (what the planner's index finds it by), and whether
+/// its listed notes may hide a SyncId (the planner then reads it whole).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IndexKeys {
+    pub sync_id: Option<String>,
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub hides_sync_id: bool,
 }
 
-fn key_set(contact: &Contact) -> Vec<(u8, String)> {
-    let keys = MatchKeys::of(contact);
-    let mut set = Vec::with_capacity(3);
-    if let Some(id) = keys.sync_id {
-        set.push((0, id.to_lowercase()));
-    }
-    if let Some(email) = keys.email {
-        set.push((1, email));
-    }
-    if let Some(name) = keys.display_name {
-        set.push((2, name.to_lowercase()));
-    }
-    set
-}
-
-/// The positions in `targets` (id and SyncId, in folder order) of every target holding one of
-/// the sources' SyncIds; `None` when a source shows no SyncId or no target holds it (the plan may
-/// then match by email or name, or create: it needs the whole folder).
-pub fn targets_by_sync_id(sources: &[Contact], targets: &[(String, Option<String>)]) -> Option<Vec<usize>> {
-    let mut wanted = HashSet::new();
-    for source in sources {
-        if source.may_hide_sync_id() {
-            return None;
+impl IndexKeys {
+    pub fn of(contact: &Contact) -> IndexKeys {
+        let keys = MatchKeys::of(contact);
+        IndexKeys {
+            sync_id: keys.sync_id.map(|s| s.to_lowercase()),
+            email: keys.email,
+            name: keys.display_name.map(|n| n.to_lowercase()),
+            hides_sync_id: contact.may_hide_sync_id(),
         }
-        wanted.insert(source.tags().sync_id?.to_lowercase());
     }
-    let found: Vec<usize> = (0..targets.len()).filter(|&i| targets[i].1.as_ref().is_some_and(|s| wanted.contains(&s.to_lowercase()))).collect();
-    let held: HashSet<String> = found.iter().filter_map(|&i| targets[i].1.as_ref().map(|s| s.to_lowercase())).collect();
-    (held.len() == wanted.len()).then_some(found)
+
+    fn each(&self) -> impl Iterator<Item = (u8, &str)> {
+        [(0, &self.sync_id), (1, &self.email), (2, &self.name)].into_iter().filter_map(|(kind, key)| key.as_deref().map(|k| (kind, k)))
+    }
+}
+
+/// The hub's contacts by key, built once per run for every user's step 2.
+pub struct HubKeys {
+    keys: Vec<IndexKeys>,
+    by_key: HashMap<(u8, String), Vec<usize>>,
+}
+
+impl HubKeys {
+    pub fn new(hub: &[Contact]) -> HubKeys {
+        let keys: Vec<IndexKeys> = hub.iter().map(IndexKeys::of).collect();
+        let mut by_key: HashMap<(u8, String), Vec<usize>> = HashMap::new();
+        for (i, k) in keys.iter().enumerate() {
+            for (kind, key) in k.each() {
+                by_key.entry((kind, key.to_string())).or_default().push(i);
+            }
+        }
+        HubKeys { keys, by_key }
+    }
+}
+
+/// What step 2 plans for a user whose folder did not change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Partial {
+    /// Nothing changed that reaches this user.
+    Nothing,
+    /// These hub contacts against these targets (positions, in order).
+    Some { sources: Vec<usize>, targets: Vec<usize> },
+    /// A target's listed notes may hide its SyncId: every hub contact against the whole folder.
+    Whole,
+}
+
+/// The hub contacts and targets connected to a changed hub contact (`changed`: hub positions)
+/// by shared keys, through contacts of either side. Only these can decide differently from the
+/// last settled run: a source matches (and claims) only a target sharing a key with it, and a
+/// contact it creates is found only by its keys.
+pub fn connected(hub: &HubKeys, changed: &[usize], targets: &[IndexKeys]) -> Partial {
+    if changed.is_empty() {
+        return Partial::Nothing;
+    }
+    if targets.iter().any(|t| t.hides_sync_id) {
+        return Partial::Whole;
+    }
+    let mut target_by_key: HashMap<(u8, &str), Vec<usize>> = HashMap::new();
+    for (i, t) in targets.iter().enumerate() {
+        for key in t.each() {
+            target_by_key.entry(key).or_default().push(i);
+        }
+    }
+    let (mut hub_seen, mut target_seen) = (vec![false; hub.keys.len()], vec![false; targets.len()]);
+    let mut queue: Vec<(bool, usize)> = Vec::new();
+    for &i in changed {
+        if !hub_seen[i] {
+            hub_seen[i] = true;
+            queue.push((true, i));
+        }
+    }
+    while let Some((on_hub, i)) = queue.pop() {
+        let keys = if on_hub { &hub.keys[i] } else { &targets[i] };
+        for (kind, key) in keys.each() {
+            for &h in hub.by_key.get(&(kind, key.to_string())).into_iter().flatten() {
+                if !std::mem::replace(&mut hub_seen[h], true) {
+                    queue.push((true, h));
+                }
+            }
+            for &t in target_by_key.get(&(kind, key)).into_iter().flatten() {
+                if !std::mem::replace(&mut target_seen[t], true) {
+                    queue.push((false, t));
+                }
+            }
+        }
+    }
+    let pick = |seen: Vec<bool>| seen.into_iter().enumerate().filter_map(|(i, s)| s.then_some(i)).collect();
+    Partial::Some { sources: pick(hub_seen), targets: pick(target_seen) }
+}
+
+/// The positions in `hub` of the contacts whose id is in `changed`.
+pub fn positions(hub: &[Contact], changed: &HashSet<String>) -> Vec<usize> {
+    (0..hub.len()).filter(|&i| changed.contains(&hub[i].id)).collect()
 }
 
 #[cfg(test)]
@@ -132,28 +195,28 @@ mod tests {
     }
 
     #[test]
-    fn step_2_plans_the_changed_contacts_and_those_sharing_a_key() {
+    fn step_2_plans_what_shares_a_key_with_a_change_through_either_side() {
         let hub = vec![
             tagged("h1", "Ann", Some("ann@x.com"), A),
             tagged("h2", "Bob", Some("bob@x.com"), B),
-            contact("h3", "Carl", Some("ANN@x.com")),
-            contact("h4", "bob", None),
+            contact("h3", "Carl", Some("carl@x.com")),
+            contact("h4", "Dan", None),
         ];
-        let changed: HashSet<String> = ["h3".to_string()].into();
-        assert_eq!(distribute_sources(&hub, &changed), [0, 2], "h1 shares h3's address");
-        let changed: HashSet<String> = ["h2".to_string()].into();
-        assert_eq!(distribute_sources(&hub, &changed), [1, 3], "h4 shares h2's name, without case");
-        assert!(distribute_sources(&hub, &HashSet::new()).is_empty());
-    }
-
-    #[test]
-    fn targets_are_found_by_sync_id_or_the_whole_folder_is_needed() {
-        let targets = vec![("t1".to_string(), Some(B.to_uppercase())), ("t2".to_string(), None), ("t3".to_string(), Some(A.into())), ("t4".to_string(), Some(B.into()))];
-        let sources = vec![tagged("h1", "Ann", None, A), tagged("h2", "Bob", None, B)];
-        assert_eq!(targets_by_sync_id(&sources, &targets), Some(vec![0, 2, 3]), "every holder, in folder order, without case");
-        assert_eq!(targets_by_sync_id(&[contact("h", "New", None)], &targets), None, "no SyncId: may match by name");
-        let unknown = tagged("h9", "Zed", None, "0b3f0e2c-4a1d-4f6b-9c8e-7d5a3b2c1eff");
-        assert_eq!(targets_by_sync_id(&[sources[0].clone(), unknown], &targets), None, "a SyncId nobody holds: a create, or an email match");
+        // t1 is h1's copy, but its address was changed to Carl's: it links h1 and h3.
+        let targets = vec![
+            IndexKeys::of(&tagged("t1", "Ann", Some("carl@x.com"), A)),
+            IndexKeys::of(&tagged("t2", "Bob", Some("bob@x.com"), B)),
+            IndexKeys::of(&contact("t3", "dan", None)),
+        ];
+        let keys = HubKeys::new(&hub);
+        assert_eq!(connected(&keys, &[2], &targets), Partial::Some { sources: vec![0, 2], targets: vec![0] });
+        assert_eq!(connected(&keys, &[3], &targets), Partial::Some { sources: vec![3], targets: vec![2] }, "names without case");
+        assert_eq!(connected(&keys, &[], &targets), Partial::Nothing);
+        let mut hiding = tagged("t4", "Eve", None, A);
+        hiding.personal_notes = Some("x".repeat(300));
+        assert_eq!(connected(&keys, &[1], &[IndexKeys::of(&hiding)]), Partial::Whole);
+        let changed: HashSet<String> = ["h4".to_string()].into();
+        assert_eq!(positions(&hub, &changed), [3]);
     }
 
     #[test]

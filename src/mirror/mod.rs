@@ -37,6 +37,7 @@ pub mod run;
 pub mod scope;
 pub mod state_view;
 pub mod tags;
+pub mod tenants;
 
 pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, UserSelection};
 pub use contact::{CONTACT_SELECT, Contact, ContactFields, EmailAddress, NotesRead};

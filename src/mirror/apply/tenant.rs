@@ -15,7 +15,7 @@ use crate::graph::GraphClient;
 use crate::mirror::config::{TenantConfig, UserSelection};
 use crate::mirror::contact::Contact;
 use crate::mirror::deletes::Deletes;
-use crate::mirror::incremental::{self, FullPlan};
+use crate::mirror::incremental::{self, FullPlan, HubKeys, IndexKeys, Partial};
 use crate::mirror::plan::{Action, Step};
 use crate::mirror::report::{self, CreationRecord, Outcome, TenantReport};
 use crate::mirror::run::Run;
@@ -37,6 +37,7 @@ use super::write::{self, Executed};
 const PARALLEL_MAILBOXES: usize = 16;
 
 /// How a tenant's run is done.
+#[derive(Clone)]
 pub struct Settings {
     pub started_at: DateTime<Utc>,
     pub dry_run: bool,
@@ -308,6 +309,7 @@ impl Tenant<'_> {
         let mut run = Run::new(self.settings.started_at, self.settings.dry_run);
         let shared_id = self.shared_id.clone();
         let folder_id = self.folder_id.clone();
+        let mut planned_users = 0;
         for ((user, mailbox), &changed) in users.iter().zip(mailboxes.iter_mut()).zip(changed) {
             ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
             let plans = self.full.is_some() || incremental::collects(changed, false);
@@ -328,6 +330,7 @@ impl Tenant<'_> {
                     continue;
                 }
             };
+            planned_users += 1;
             let targets = self.load_hub(&mut hub)?.clone();
             let pair = Pair { step: Step::Collect, actor: &user.listed_as, source_mailbox: &user.id, target_mailbox: &shared_id };
             let planned = match pair::plan(self.graph, &mut run, &pair, sources, targets).await {
@@ -345,6 +348,7 @@ impl Tenant<'_> {
             let target = self.config.shared_mailbox.clone();
             self.account(Step::Collect, &target, executed);
         }
+        ops::verbose(format!("Step 1 planned {planned_users} of {} users' folders.", users.len()));
         Ok(hub)
     }
 
@@ -357,10 +361,14 @@ impl Tenant<'_> {
             Some(contacts) => contacts.len(),
             None => self.stored_count(&self.shared_id.clone(), self.folder_id.clone().as_deref())?,
         };
+        // Planning only what changed: the hub's keys and its changed contacts' positions.
         let partial = match self.full {
             Some(_) => None,
-            None if self.hub_changed.is_empty() && !changed.contains(&true) => Some(Vec::new()),
-            None => Some(incremental::distribute_sources(self.load_hub(&mut hub)?, &self.hub_changed)),
+            None if self.hub_changed.is_empty() && !changed.contains(&true) => Some(Arc::new((None, Vec::new()))),
+            None => {
+                let contacts = self.load_hub(&mut hub)?;
+                Some(Arc::new((Some(HubKeys::new(contacts)), incremental::positions(contacts, &self.hub_changed))))
+            }
         };
         let hub = Arc::new(hub.contacts.unwrap_or_default());
         let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
@@ -371,12 +379,12 @@ impl Tenant<'_> {
             let (targets, sources) = match (mailbox, &partial) {
                 (Mailbox::Read(targets), None) => (Targets::Read(targets), None),
                 (Mailbox::Read(targets), Some(_)) if changed[index] => (Targets::Read(targets), None),
-                (Mailbox::Read(_) | Mailbox::Unchanged, Some(positions)) if positions.is_empty() => {
+                (Mailbox::Read(_) | Mailbox::Unchanged, Some(hub_keys)) if hub_keys.1.is_empty() => {
                     results[index] = Some(Ok((Executed::default(), hub_len)));
                     continue;
                 }
-                (Mailbox::Read(targets), Some(positions)) => (Targets::Read(targets), Some(positions.clone())),
-                (Mailbox::Unchanged, Some(positions)) => (Targets::Stored(self.state.clone().expect("only with a state")), Some(positions.clone())),
+                (Mailbox::Read(targets), Some(hub_keys)) => (Targets::Read(targets), Some(hub_keys.clone())),
+                (Mailbox::Unchanged, Some(hub_keys)) => (Targets::Stored(self.state.clone().expect("only with a state")), Some(hub_keys.clone())),
                 (Mailbox::Unchanged, None) => unreachable!("a full plan loads every folder"),
                 (Mailbox::Absent, _) => {
                     absent[index] = true;
@@ -407,6 +415,8 @@ impl Tenant<'_> {
                 results[index] = Some(result);
             }
         }
+        let planned = results.iter().filter(|r| matches!(r, Some(Ok((_, unplanned))) if *unplanned < hub_len) || matches!(r, Some(Err(_)))).count();
+        ops::verbose(format!("Step 2 planned for {planned} of {} users.", users.len()));
         for ((user, result), absent) in users.iter().zip(results).zip(absent) {
             ops::information(report::syncing_line(&self.config.shared_mailbox, &user.listed_as));
             match result {
@@ -530,8 +540,8 @@ enum Targets {
 struct Distribution {
     graph: GraphClient,
     hub: Arc<Vec<Contact>>,
-    /// The hub's positions to plan; `None`: all of them.
-    sources: Option<Vec<usize>>,
+    /// Planning only what changed: the hub's keys and changed positions; `None`: the whole pair.
+    sources: Option<Arc<(Option<HubKeys>, Vec<usize>)>>,
     targets: Targets,
     actor: String,
     shared_id: String,
@@ -544,33 +554,72 @@ struct Distribution {
 impl Distribution {
     /// The pair's outcomes, and how many hub contacts were not planned (unchanged: skipped).
     async fn run(self) -> Result<(Executed, usize)> {
-        let mut run = Run::new(self.started_at, self.dry_run);
-        let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
-        let mut sources: Vec<Contact> = match &self.sources {
-            None => self.hub.as_ref().clone(),
-            Some(positions) => positions.iter().map(|&i| self.hub[i].clone()).collect(),
+        let (sources, targets) = match &self.sources {
+            None => (self.hub.as_ref().clone(), self.targets.whole(&self.user_id)?),
+            Some(partial) => match self.targets.partial(&self.user_id, partial)? {
+                Chosen::Nothing => return Ok((Executed::default(), self.hub.len())),
+                Chosen::Whole(targets) => (self.hub.as_ref().clone(), targets),
+                Chosen::Some(positions, targets) => (positions.iter().map(|&i| self.hub[i].clone()).collect(), targets),
+            },
         };
         let unplanned = self.hub.len() - sources.len();
-        let targets = match self.targets {
-            Targets::Read(targets) => targets,
-            Targets::Stored(state) => stored_targets(&state, &self.user_id, &sources)?,
-        };
+        let mut sources = sources;
+        let mut run = Run::new(self.started_at, self.dry_run);
+        let pair = Pair { step: Step::Distribute, actor: &self.actor, source_mailbox: &self.shared_id, target_mailbox: &self.user_id };
         let planned = pair::plan(&self.graph, &mut run, &pair, &mut sources, targets).await?;
         Ok((write::execute(&self.graph, self.dry_run, &pair, None, planned.actions, self.journal.as_ref()).await, unplanned))
     }
 }
 
-/// The targets a partial plan needs from a folder still in the state: those holding the
-/// sources' SyncIds when each has one, else the whole folder.
-fn stored_targets(state: &TenantState, user_id: &str, sources: &[Contact]) -> Result<Vec<Contact>> {
-    let index = state.store.sync_ids(&state.key(user_id, None))?;
-    if let Some(positions) = incremental::targets_by_sync_id(sources, &index) {
-        let ids: Vec<String> = positions.into_iter().map(|i| index[i].0.clone()).collect();
-        if let Some(found) = delta::load_some(state, user_id, &ids)? {
-            return Ok(found);
+/// What a partial step 2 plans for one user.
+enum Chosen {
+    Nothing,
+    Whole(Vec<Contact>),
+    /// Hub positions, and the targets they can reach.
+    Some(Vec<usize>, Vec<Contact>),
+}
+
+impl Targets {
+    fn whole(self, user_id: &str) -> Result<Vec<Contact>> {
+        match self {
+            Targets::Read(targets) => Ok(targets),
+            Targets::Stored(state) => delta::load(&state, user_id, None),
         }
     }
-    delta::load(state, user_id, None)
+
+
+    /// The targets a change can reach (`mirror::incremental::connected`), read from the state's
+    /// compact index and loaded by id; a folder without keys in the state is loaded whole.
+    fn partial(self, user_id: &str, hub: &(Option<HubKeys>, Vec<usize>)) -> Result<Chosen> {
+        let Some(hub_keys) = &hub.0 else { return Ok(Chosen::Nothing) };
+        match self {
+            Targets::Read(targets) => {
+                let keys: Vec<IndexKeys> = targets.iter().map(IndexKeys::of).collect();
+                Ok(match incremental::connected(hub_keys, &hub.1, &keys) {
+                    Partial::Nothing => Chosen::Nothing,
+                    Partial::Whole => Chosen::Whole(targets),
+                    Partial::Some { sources, targets: reached } => Chosen::Some(sources, reached.into_iter().map(|i| targets[i].clone()).collect()),
+                })
+            }
+            Targets::Stored(state) => {
+                let Some(index) = state.store.index(&state.key(user_id, None))? else {
+                    return Targets::Read(delta::load(&state, user_id, None)?).partial(user_id, hub);
+                };
+                let (ids, keys): (Vec<String>, Vec<IndexKeys>) = index.into_iter().unzip();
+                Ok(match incremental::connected(hub_keys, &hub.1, &keys) {
+                    Partial::Nothing => Chosen::Nothing,
+                    Partial::Whole => Chosen::Whole(delta::load(&state, user_id, None)?),
+                    Partial::Some { sources, targets: reached } => {
+                        let wanted: Vec<String> = reached.iter().map(|&i| ids[i].clone()).collect();
+                        match delta::load_some(&state, user_id, &wanted)? {
+                            Some(found) if found.len() == wanted.len() => Chosen::Some(sources, found),
+                            _ => Chosen::Whole(delta::load(&state, user_id, None)?),
+                        }
+                    }
+                })
+            }
+        }
+    }
 }
 
 fn outcome_name(outcome: Outcome) -> &'static str {
