@@ -301,7 +301,9 @@ enum Kill {
 
 /// One faulted first sync (killed or not), then one clean run; the result must equal the
 /// uninterrupted run's, with no duplicate at any point.
-fn trial(expected: &[Vec<String>], fault_seed: u64, kill: Kill, name: &str) {
+/// Returns whether the child was killed mid-run (not before its first request, not after its end).
+fn trial(expected: &[Vec<String>], fault_seed: u64, kill: Kill, name: &str) -> bool {
+    let mut killed = false;
     let sandbox = start(faulted_tenant());
     let state = state_file(name);
     sandbox.state.faults.set(exokit_sandbox::faults::Plan::parse(FAULTS).unwrap(), Some(fault_seed));
@@ -317,12 +319,13 @@ fn trial(expected: &[Vec<String>], fault_seed: u64, kill: Kill, name: &str) {
         Kill::AfterMillis(wait) => {
             let mut child = child(&sandbox, &state);
             std::thread::sleep(Duration::from_millis(wait));
+            killed = child.try_wait().unwrap().is_none() && !sandbox.state.requests().is_empty();
             let _ = child.kill();
             child.wait().unwrap();
         }
         Kill::AtRequest(point) => {
             sandbox.state.freeze.set(Some(point));
-            kill_at_freeze(&sandbox, child(&sandbox, &state));
+            killed = kill_at_freeze(&sandbox, child(&sandbox, &state));
         }
     }
     sandbox.state.freeze.set(None);
@@ -336,6 +339,7 @@ fn trial(expected: &[Vec<String>], fault_seed: u64, kill: Kill, name: &str) {
     one_sync_id_per_person_of(&sandbox, FAULT_USERS).unwrap_or_else(|problem| panic!("{name} ({kill:?}): {problem}"));
     assert_eq!(picture_of(&sandbox, FAULT_USERS), expected, "{name} ({kill:?}): one clean run after the faulted one");
     let _ = std::fs::remove_file(&state);
+    killed
 }
 
 /// No folder holds a SyncId twice, nor an email twice.
@@ -382,14 +386,19 @@ fn a_first_sync_under_lost_answers_and_random_kills_converges_in_one_clean_run_w
     let trials: u64 = std::env::var("EXOKIT_TRIALS").ok().and_then(|v| v.parse().ok()).unwrap_or(9);
     let mut dice = Lcg(std::env::var("EXOKIT_TRIALS_SEED").ok().and_then(|v| v.parse().ok()).unwrap_or(21));
     let clock = Instant::now();
+    let mut killed = 0;
     for n in 0..trials {
         let fault_seed = dice.next();
+        // Faults make a run several times longer than the reference: time kills spread over that.
         let kill = match n % 3 {
             0 => Kill::Never,
-            1 => Kill::AfterMillis(millis / 5 + dice.below(millis * 2)),
+            1 => Kill::AfterMillis(millis / 5 + dice.below(millis * 6)),
             _ => Kill::AtRequest(1 + dice.below(total)),
         };
-        trial(&expected, fault_seed, kill, &format!("trial-{n}"));
+        killed += usize::from(trial(&expected, fault_seed, kill, &format!("trial-{n}")));
     }
-    eprintln!("{trials} trials (faults {FAULTS}) of a first sync of {total} requests / {millis} ms, in {} s", clock.elapsed().as_secs());
+    eprintln!("{trials} trials (faults {FAULTS}) of a first sync of {total} requests / {millis} ms, {killed} killed mid-run, in {} s", clock.elapsed().as_secs());
+    if trials >= 6 {
+        assert!(killed >= trials as usize / 3, "only {killed} of {trials} trials were killed mid-run: the kill points miss the run");
+    }
 }
