@@ -1,7 +1,7 @@
 //! One tenant's run (spec §4.1): the users and the shared mailbox, the hub folder, one read of
 //! every mailbox, step 1 user by user into the hub, step 2 from the hub to every user at once.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -13,7 +13,7 @@ use crate::contacts::{self, Folder};
 use crate::error::{ExoError, Result};
 use crate::graph::GraphClient;
 use crate::mirror::config::{TenantConfig, UserSelection};
-use crate::mirror::contact::Contact;
+use crate::mirror::contact::{Contact, NotesRead};
 use crate::mirror::deletes::Deletes;
 use crate::mirror::incremental::{self, FullPlan, HubKeys, IndexKeys, Partial};
 use crate::mirror::plan::{Action, Step};
@@ -65,6 +65,8 @@ struct Tenant<'a> {
     full: Option<FullPlan>,
     /// What changed in the hub since the last run, by id: its delta round and step 1's writes.
     hub_changed: HashSet<String>,
+    /// Per user left in the state during step 1: the contacts step 1 read whole or wrote back.
+    overlays: HashMap<String, Vec<Contact>>,
 }
 
 /// Runs one tenant and returns its report; `Err` when the tenant could not be run at all (the
@@ -89,15 +91,24 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     ops::information(report::hub_folder_line(&config.hub_folder, &shown_id));
     let journal = if settings.dry_run { None } else { state.as_ref().and_then(Journal::start) };
     let hub_changed: HashSet<String> = hub.upserted.iter().cloned().collect();
-    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal, full: None, hub_changed };
-    let (mut mailboxes, changed) = read_users(graph, &scope.users, tenant.state.as_ref()).await;
+    let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal, full: None, hub_changed, overlays: HashMap::new() };
+    // Folders stay in the state between the reads and their plans, except where every folder is
+    // needed at once: deletions to propagate, a killed run's writes to resume.
+    let interrupted = match (&tenant.state, &tenant.journal) {
+        (Some(state), Some(journal)) => state.store.interrupted(&state.tenant, journal.run).is_ok_and(|runs| !runs.is_empty()),
+        _ => false,
+    };
+    let keep = tenant.state.is_none() || settings.deletes.propagate || interrupted;
+    let (mut mailboxes, changed) = read_users(graph, &scope.users, tenant.state.as_ref(), keep).await;
     // After the reads: their rounds add the tombstones of what left a folder.
     let deletes_pending = settings.deletes.propagate && tenant.state.as_ref().is_some_and(|s| s.store.tombstones(&s.tenant).is_ok_and(|t| !t.is_empty()));
     let full = FullPlan::reason(settings.full, tenant.state.is_some(), settled && !hub.lost, settings.actions, deletes_pending);
     tenant.full = full;
     if let Some(reason) = full {
         ops::verbose(format!("Planning every pair: {}.", reason.text()));
-        tenant.load_all(&scope.users, &mut mailboxes)?;
+        if keep {
+            tenant.load_all(&scope.users, &mut mailboxes)?;
+        }
     }
     let mut hub = Hub::from(hub);
     if full.is_some() {
@@ -208,8 +219,9 @@ async fn hub_folder(graph: &GraphClient, config: &TenantConfig, shared_id: &str,
 #[derive(Clone)]
 enum Mailbox {
     Read(Vec<Contact>),
-    /// Its delta round brought nothing: the contacts stay in the state until a plan needs them.
-    Unchanged,
+    /// In the state file, not in memory (its round brought nothing, or it is loaded again when a
+    /// plan needs it, so that a run never holds every folder at once).
+    Stored,
     /// No Exchange Online mailbox: skipped with a warning.
     Absent,
     /// The read failed: reported, counted as failed and skipped in both steps, never planned
@@ -217,8 +229,9 @@ enum Mailbox {
     Failed,
 }
 
-/// Every user's default Contacts folder, read at once, and whether each changed since the last run.
-async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>) -> (Vec<Mailbox>, Vec<bool>) {
+/// Every user's default Contacts folder, read at once, and whether each changed since the last
+/// run; unless `keep`, a folder read through the state is left there (loaded again when planned).
+async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&TenantState>, keep: bool) -> (Vec<Mailbox>, Vec<bool>) {
     let slots = Arc::new(Semaphore::new(PARALLEL_MAILBOXES));
     let mut reads = JoinSet::new();
     for (index, user) in users.iter().enumerate() {
@@ -235,7 +248,10 @@ async fn read_users(graph: &GraphClient, users: &[ResolvedUser], state: Option<&
         match read {
             Ok(read) => {
                 changed[index] = read.changed();
-                contacts[index] = read.contacts.map_or(Mailbox::Unchanged, Mailbox::Read);
+                contacts[index] = match read.contacts {
+                    Some(read) if keep || state.is_none() => Mailbox::Read(read),
+                    _ => Mailbox::Stored,
+                };
             }
             Err(error) if without_mailbox(&error) => {
                 ops::warning(format!("{} has no Exchange Online mailbox (MailboxNotEnabledForRESTAPI); skipped.", users[index].listed_as));
@@ -313,13 +329,25 @@ impl Tenant<'_> {
         for ((user, mailbox), &changed) in users.iter().zip(mailboxes.iter_mut()).zip(changed) {
             ops::information(report::syncing_line(&user.listed_as, &self.config.shared_mailbox));
             let plans = self.full.is_some() || incremental::collects(changed, false);
+            let mut loaded = Vec::new();
             let sources = match mailbox {
                 Mailbox::Read(sources) if plans => sources,
+                Mailbox::Stored if plans => match delta::load(self.state.as_ref().expect("a stored folder has a state"), &user.id, None) {
+                    Ok(contacts) => {
+                        loaded = contacts;
+                        &mut loaded
+                    }
+                    Err(error) => {
+                        ops::error(reads::pair_failed(&user.listed_as, error));
+                        self.report.totals_mut(Step::Collect).count(Outcome::Failed);
+                        continue;
+                    }
+                },
                 Mailbox::Read(sources) => {
                     self.report.totals_mut(Step::Collect).skipped += sources.len();
                     continue;
                 }
-                Mailbox::Unchanged => {
+                Mailbox::Stored => {
                     let count = self.stored_count(&user.id, None)?;
                     self.report.totals_mut(Step::Collect).skipped += count;
                     continue;
@@ -345,6 +373,11 @@ impl Tenant<'_> {
             self.hub_changed.extend(executed.targets.iter().map(|c| c.id.clone()));
             hub.contacts = Some(merge(planned.targets, &executed.targets));
             merge_into(sources, &executed.sources);
+            if let Mailbox::Stored = mailbox {
+                // What step 2 must see that the state does not hold: contacts read whole or
+                // written back in this step.
+                self.overlays.insert(user.id.clone(), loaded.into_iter().filter(|c| c.notes_read == NotesRead::Full).collect());
+            }
             let target = self.config.shared_mailbox.clone();
             self.account(Step::Collect, &target, executed);
         }
@@ -379,13 +412,14 @@ impl Tenant<'_> {
             let (targets, sources) = match (mailbox, &partial) {
                 (Mailbox::Read(targets), None) => (Targets::Read(targets), None),
                 (Mailbox::Read(targets), Some(_)) if changed[index] => (Targets::Read(targets), None),
-                (Mailbox::Read(_) | Mailbox::Unchanged, Some(hub_keys)) if hub_keys.1.is_empty() => {
+                (Mailbox::Stored, None) => (self.stored(&user.id), None),
+                (Mailbox::Stored, Some(_)) if changed[index] => (self.stored(&user.id), None),
+                (Mailbox::Read(_) | Mailbox::Stored, Some(hub_keys)) if hub_keys.1.is_empty() => {
                     results[index] = Some(Ok((Executed::default(), hub_len)));
                     continue;
                 }
                 (Mailbox::Read(targets), Some(hub_keys)) => (Targets::Read(targets), Some(hub_keys.clone())),
-                (Mailbox::Unchanged, Some(hub_keys)) => (Targets::Stored(self.state.clone().expect("only with a state")), Some(hub_keys.clone())),
-                (Mailbox::Unchanged, None) => unreachable!("a full plan loads every folder"),
+                (Mailbox::Stored, Some(hub_keys)) => (self.stored(&user.id), Some(hub_keys.clone())),
                 (Mailbox::Absent, _) => {
                     absent[index] = true;
                     continue;
@@ -435,6 +469,11 @@ impl Tenant<'_> {
         Ok(())
     }
 
+    /// A user's folder still in the state, with what step 1 changed in it.
+    fn stored(&mut self, user_id: &str) -> Targets {
+        Targets::Stored(self.state.clone().expect("a stored folder has a state"), self.overlays.remove(user_id).unwrap_or_default())
+    }
+
     /// The hub's contacts, loaded from the state the first time a plan needs them.
     fn load_hub<'h>(&self, hub: &'h mut Hub) -> Result<&'h Vec<Contact>> {
         if hub.contacts.is_none() {
@@ -447,7 +486,7 @@ impl Tenant<'_> {
     /// Every user's folder loaded, for a full plan.
     fn load_all(&self, users: &[ResolvedUser], mailboxes: &mut [Mailbox]) -> Result<()> {
         for (user, mailbox) in users.iter().zip(mailboxes.iter_mut()) {
-            if let Mailbox::Unchanged = mailbox {
+            if let Mailbox::Stored = mailbox {
                 let state = self.state.as_ref().expect("an unloaded folder comes from a state");
                 *mailbox = Mailbox::Read(delta::load(state, &user.id, None)?);
             }
@@ -530,10 +569,11 @@ impl Hub {
     }
 }
 
-/// A user's folder for step 2: read this run, or still in the state.
+/// A user's folder for step 2: in memory, or still in the state (with the contacts step 1 read
+/// whole or wrote back, which the state does not hold).
 enum Targets {
     Read(Vec<Contact>),
-    Stored(TenantState),
+    Stored(TenantState, Vec<Contact>),
 }
 
 /// One user's step 2, as an owned task.
@@ -583,7 +623,11 @@ impl Targets {
     fn whole(self, user_id: &str) -> Result<Vec<Contact>> {
         match self {
             Targets::Read(targets) => Ok(targets),
-            Targets::Stored(state) => delta::load(&state, user_id, None),
+            Targets::Stored(state, overlay) => {
+                let mut targets = delta::load(&state, user_id, None)?;
+                merge_into(&mut targets, &overlay);
+                Ok(targets)
+            }
         }
     }
 
@@ -601,7 +645,8 @@ impl Targets {
                     Partial::Some { sources, targets: reached } => Chosen::Some(sources, reached.into_iter().map(|i| targets[i].clone()).collect()),
                 })
             }
-            Targets::Stored(state) => {
+            Targets::Stored(state, overlay) if !overlay.is_empty() => Targets::Read(Targets::Stored(state, overlay).whole(user_id)?).partial(user_id, hub),
+            Targets::Stored(state, _) => {
                 let Some(index) = state.store.index(&state.key(user_id, None))? else {
                     return Targets::Read(delta::load(&state, user_id, None)?).partial(user_id, hub);
                 };
