@@ -98,7 +98,8 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
         (Some(state), Some(journal)) => state.store.interrupted(&state.tenant, journal.run).is_ok_and(|runs| !runs.is_empty()),
         _ => false,
     };
-    let keep = tenant.state.is_none() || settings.deletes.propagate || interrupted;
+    // -RepairDuplicates looks for duplicates in every user's folder too.
+    let keep = tenant.state.is_none() || settings.deletes.propagate || settings.deletes.repair || interrupted;
     let (mut mailboxes, changed) = read_users(graph, &scope.users, tenant.state.as_ref(), keep).await;
     // After the reads: their rounds add the tombstones of what left a folder.
     let deletes_pending = settings.deletes.propagate && tenant.state.as_ref().is_some_and(|s| s.store.tombstones(&s.tenant).is_ok_and(|t| !t.is_empty()));
