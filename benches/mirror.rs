@@ -12,7 +12,7 @@
 //! Time scale: the sandbox holds every mailbox to Outlook's sustained rate (16.7 requests/s) over a
 //! 10-second window instead of 10 minutes, so the rate binds from the first second (Outlook's own
 //! window would let a whole first sync through as one burst) and the suite takes minutes.
-//! Settings: EXOKIT_BENCH_SCENARIOS (default `50x300,300x1500`; empty: none), EXOKIT_BENCH_SPEEDUP (the
+//! Settings: EXOKIT_BENCH_SCENARIOS (default `50x300,300x300,300x1500`; empty: none), EXOKIT_BENCH_SPEEDUP (the
 //! sandbox's per-mailbox rate as a multiple of Outlook's, default 1: times are then measured at
 //! Outlook's rate; the bounds are at the benchmark's rate), EXOKIT_SANDBOX_EXE
 //! (default: `exokit-sandbox` next to the target directory's profile folder).
@@ -60,17 +60,25 @@ fn setting(name: &str, default: &str) -> String {
 
 fn parent() -> Result<(), String> {
     let speedup: f64 = setting("EXOKIT_BENCH_SPEEDUP", "1").parse().map_err(|_| "EXOKIT_BENCH_SPEEDUP: not a number".to_string())?;
-    let scenarios = setting("EXOKIT_BENCH_SCENARIOS", "50x300,300x1500");
+    let scenarios = setting("EXOKIT_BENCH_SCENARIOS", "50x300,300x300,300x1500");
     let scenarios = scenarios.split(',').filter(|s| !s.trim().is_empty()).map(report::parse_scenario).collect::<Result<Vec<_>, _>>()?;
     let (requests, window) = report::sandbox_limit(speedup);
     println!(
         "mirror: sandbox {LATENCY} latency, Outlook limits: 4 in flight, {requests} requests per {window} s per mailbox ({speedup}× Outlook's 16.7/s); every user holds the same contacts"
     );
     println!("{}", report::HEADER);
+    let mut notes = Vec::new();
     for (users, contacts) in scenarios {
-        for row in scenario(users, contacts, speedup)? {
+        let rows = scenario(users, contacts, speedup)?;
+        for row in &rows {
             println!("{}", row.markdown());
         }
+        if let (Some(steady), Some(changed)) = (rows.iter().find(|r| r.run == "steady, with state"), rows.last()) {
+            notes.push(report::beyond_steady(steady, changed));
+        }
+    }
+    for note in notes {
+        println!("\n{note}");
     }
     Ok(())
 }
@@ -108,7 +116,8 @@ fn scenario(users: usize, contacts: usize, speedup: f64) -> Result<Vec<Row>, Str
     // user, so it has `users` targets.
     let changed = (contacts as u64).div_ceil(100);
     touch(&url, &source, changed)?;
-    rows.push(measure(&format!("after {changed} changed (1 %), state"), Some(&state), Some(changed * users as u64))?);
+    let after = measure(&format!("after {changed} changed (1 %), state"), Some(&state), Some(changed * users as u64))?;
+    rows.push(after);
     drop(sandbox.stdin.take()); // --stop-on-stdin-eof
     let _ = sandbox.wait();
     let _ = std::fs::remove_dir_all(&work);
@@ -157,6 +166,7 @@ fn run_child(url: &str, state: Option<&Path>, hub: &[String]) -> Result<Row, Str
     Ok(Row {
         counts: serde_json::from_value(value["counts"].clone()).map_err(|e| e.to_string())?,
         wall_s: value["wall_s"].as_f64().unwrap_or_default(),
+        cpu_s: value["cpu_s"].as_f64().unwrap_or_default(),
         peak_rss_kb: value["peak_rss_kb"].as_u64().unwrap_or_default(),
         failed: value["failed"].as_u64().unwrap_or_default(),
         ..Row::default()
@@ -222,15 +232,18 @@ mod child {
         connect(url)?;
         control(url, reqwest::Method::DELETE)?;
         let started = Instant::now();
+        let cpu_before = cpu_seconds();
         let events = Operation::start(exokit::mirror::apply::invoke(Invocation {
             source: ConfigSource::Parameters { shared_mailbox: hub[1].clone(), folder_name: None, users: Vec::new() },
             what_if: false,
             pass_thru: false,
             state,
             deletes: Default::default(),
+            full: false,
         }))
         .wait();
         let wall_s = started.elapsed().as_secs_f64();
+        let cpu_s = cpu_seconds() - cpu_before;
         // Read before the log is fetched: the figure is the mirror's, not the harness's.
         let peak_rss_kb = std::fs::read_to_string("/proc/self/status").ok().as_deref().and_then(report::peak_rss_kb).unwrap_or(0);
         for event in &events {
@@ -246,8 +259,19 @@ mod child {
             .sum();
         let log: Vec<LogEntry> = serde_json::from_str(&control(url, reqwest::Method::GET)?).map_err(|e| format!("the request log: {e}"))?;
         let counts: Counts = report::count(&log, &hub);
-        println!("{}", json!({ "counts": counts, "wall_s": wall_s, "peak_rss_kb": peak_rss_kb, "failed": failed + errors }));
+        println!("{}", json!({ "counts": counts, "wall_s": wall_s, "cpu_s": cpu_s, "peak_rss_kb": peak_rss_kb, "failed": failed + errors }));
         Ok(())
+    }
+
+    /// This process's CPU time so far, user + system, all threads.
+    fn cpu_seconds() -> f64 {
+        // SAFETY: getrusage only writes the struct it is given.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        if unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut usage) } != 0 {
+            return 0.0;
+        }
+        let seconds = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
+        seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
 
     /// `--touch URL USER N`: changes the company of N of USER's contacts (through Graph).

@@ -370,7 +370,7 @@ fn a_run_crossing_token_expiry_renews_before_expiry() {
 /// The drop-in configuration's variables as the cmdlet passes them.
 fn mirror_dry_run(variables: Vec<(&str, String)>) -> Vec<Event> {
     let source = exokit::mirror::apply::ConfigSource::Environment(variables.into_iter().map(|(k, v)| (k.to_string(), zeroize::Zeroizing::new(v))).collect());
-    let invocation = exokit::mirror::apply::Invocation { source, what_if: true, pass_thru: false, state: None, deletes: Default::default() };
+    let invocation = exokit::mirror::apply::Invocation { source, what_if: true, pass_thru: false, state: None, deletes: Default::default(), full: false };
     run(exokit::mirror::apply::invoke(invocation)).1
 }
 

@@ -65,11 +65,22 @@ fn a_row_shows_writes_against_the_expected_and_the_ratio_to_the_bound() {
         run: "first sync".into(),
         counts: report::Counts { graph: 656, round_trips: 86, throttled: 3, writes: 600, hub_writes: 300, busiest_mailbox: 900, folder_reads: 51, folder_reads_top_1000: 50 },
         wall_s: 4.5,
+        cpu_s: 1.25,
         peak_rss_kb: 40 * 1024,
         failed: 0,
         expected_writes: Some(600),
         bound_s: Some((1.8, 5.4)),
     };
-    assert_eq!(row.markdown(), "| 50 × 300 | first sync | 656 | 86 | 3 | 600 (600) | 51 (50) | 0 | 4.5 s | 1.8 s / 5.4 s | 2.50 | 40 MB |");
+    assert_eq!(row.markdown(), "| 50 × 300 | first sync | 656 | 86 | 3 | 600 (600) | 51 (50) | 0 | 4.5 s | 1.25 s | 1.8 s / 5.4 s | 2.50 | 40 MB |");
     assert_eq!(row.markdown().matches('|').count(), report::HEADER.lines().next().unwrap().matches('|').count());
+}
+
+#[test]
+fn the_changed_run_is_told_against_the_steady_one() {
+    let steady = Row { scenario: "300 × 1500".into(), wall_s: 1.5, cpu_s: 0.4, ..Row::default() };
+    let changed = Row { scenario: "300 × 1500".into(), wall_s: 3.0, cpu_s: 1.15, ..Row::default() };
+    assert_eq!(
+        report::beyond_steady(&steady, &changed),
+        "300 × 1500: the run after changes took 0.75 s of CPU and 1.5 s of wall time beyond the steady run (0.40 s, 1.5 s)."
+    );
 }

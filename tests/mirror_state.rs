@@ -19,7 +19,7 @@ fn state_file(name: &str) -> PathBuf {
 
 fn run_with(state: Option<&PathBuf>) -> Vec<Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: state.cloned(), deletes: Default::default() })).wait();
+    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: state.cloned(), deletes: Default::default(), full: false })).wait();
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     events
 }
@@ -133,7 +133,7 @@ fn a_state_file_in_use_stops_the_run_before_any_request() {
     let holder = exokit::state::StateStore::open(&state).unwrap();
     sandbox.state.clear_requests();
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: Some(state.clone()), deletes: Default::default() })).wait();
+    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: Some(state.clone()), deletes: Default::default(), full: false })).wait();
     let errors = errors(&events);
     assert_eq!(errors.len(), 1, "{errors:?}");
     assert_eq!(errors[0].error_id(), "ExoKit.StateInUse");

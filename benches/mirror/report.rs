@@ -106,6 +106,9 @@ pub struct Row {
     pub run: String,
     pub counts: Counts,
     pub wall_s: f64,
+    /// CPU time of the run (user + system, every thread of the child process, the connection
+    /// before the run not included).
+    pub cpu_s: f64,
     pub peak_rss_kb: u64,
     pub failed: u64,
     /// Writes a run should make (first sync: none stated; after changes: changed × targets).
@@ -114,7 +117,7 @@ pub struct Row {
     pub bound_s: Option<(f64, f64)>,
 }
 
-pub const HEADER: &str = "| scenario | run | Graph requests | HTTP round trips | 429s | writes (expected) | folder reads (with $top=1000) | failed | wall time, measured | throttle bound: hub writes / busiest mailbox | wall ÷ hub bound | peak RSS (ExoKit) |\n|---|---|---|---|---|---|---|---|---|---|---|---|";
+pub const HEADER: &str = "| scenario | run | Graph requests | HTTP round trips | 429s | writes (expected) | folder reads (with $top=1000) | failed | wall time, measured | CPU (user+sys) | throttle bound: hub writes / busiest mailbox | wall ÷ hub bound | peak RSS (ExoKit) |\n|---|---|---|---|---|---|---|---|---|---|---|---|---|";
 
 impl Row {
     pub fn markdown(&self) -> String {
@@ -128,7 +131,7 @@ impl Row {
             None => ("—".into(), "—".into()),
         };
         format!(
-            "| {} | {} | {} | {} | {} | {writes} | {} ({}) | {} | {:.1} s | {bound} | {ratio} | {:.0} MB |",
+            "| {} | {} | {} | {} | {} | {writes} | {} ({}) | {} | {:.1} s | {:.2} s | {bound} | {ratio} | {:.0} MB |",
             self.scenario,
             self.run,
             c.graph,
@@ -138,6 +141,7 @@ impl Row {
             c.folder_reads_top_1000,
             self.failed,
             self.wall_s,
+            self.cpu_s,
             self.peak_rss_kb as f64 / 1024.0
         )
     }
@@ -146,4 +150,17 @@ impl Row {
 /// `VmHWM` (peak resident set) from a `/proc/<pid>/status` text, in kB.
 pub fn peak_rss_kb(status: &str) -> Option<u64> {
     status.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse().ok())
+}
+
+/// The line under a scenario's rows: what the changed run cost beyond the steady one (issue 19's
+/// target: CPU at most 2 s more).
+pub fn beyond_steady(steady: &Row, changed: &Row) -> String {
+    format!(
+        "{}: the run after changes took {:.2} s of CPU and {:.1} s of wall time beyond the steady run ({:.2} s, {:.1} s).",
+        changed.scenario,
+        changed.cpu_s - steady.cpu_s,
+        changed.wall_s - steady.wall_s,
+        steady.cpu_s,
+        steady.wall_s
+    )
 }

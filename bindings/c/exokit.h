@@ -25,6 +25,13 @@
 #define DEFAULT_MAX_DELETES 10
 
 /*
+ Unix modes.
+ */
+#define FOLDER_MODE 448
+
+#define FILE_MODE 384
+
+/*
  `PRAGMA application_id` of ExoKit's state files ("EXKS").
  */
 #define APPLICATION_ID 1163414355

@@ -58,6 +58,14 @@ public sealed class InvokeContactMirror : OperationCmdlet
     [ValidateRange(0, int.MaxValue)]
     public int? MaxDeletes { get; set; }
 
+    /// <summary>Plans every pair even when the state's last run settled (else AUTOMATION_SYNCCONTACTS_FULL with -FromEnvironment).</summary>
+    [Parameter]
+    public SwitchParameter Full { get; set; }
+
+    /// <summary>Deletes the later of two copies the mirror made with one SyncId (else AUTOMATION_SYNCCONTACTS_REPAIR_DUPLICATES with -FromEnvironment).</summary>
+    [Parameter]
+    public SwitchParameter RepairDuplicates { get; set; }
+
     protected override void ProcessRecord()
     {
         if (User is not null)
@@ -81,6 +89,8 @@ public sealed class InvokeContactMirror : OperationCmdlet
             state_path = StateLocation.Resolve(this, StatePath),
             propagate_deletes = PropagateDeletes.IsPresent,
             max_deletes = MaxDeletes ?? -1,
+            full = Full.IsPresent,
+            repair_duplicates = RepairDuplicates.IsPresent,
         };
         // SecretBytes zeroes the variables (they may hold client secrets) when disposed.
         using var variables = new SecretBytes(CollectVariables(FromEnvironment.IsPresent));

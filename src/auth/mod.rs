@@ -226,3 +226,26 @@ struct TokenRefusal {
     error: String,
     error_description: Option<String>,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token(expires_on: DateTime<Utc>, lifetime: Duration) -> Token {
+        Token { value: Secret::new("t".into()), expires_on, lifetime }
+    }
+
+    #[test]
+    fn a_token_is_refreshed_inside_its_margin_not_before() {
+        let now = Utc::now();
+        let hour = token(now + chrono::Duration::seconds(3600), Duration::from_secs(3600));
+        assert!(hour.fresh_at(now), "an hour left");
+        // 300 s margin: 301 s before expiry it is fresh, 299 s before it is not.
+        assert!(hour.fresh_at(hour.expires_on - chrono::Duration::seconds(301)));
+        assert!(!hour.fresh_at(hour.expires_on - chrono::Duration::seconds(299)), "inside the margin");
+        // A short-lived token's margin is a quarter of its life (10 s of 40 s), not 300 s.
+        let short = token(now + chrono::Duration::seconds(40), Duration::from_secs(40));
+        assert!(short.fresh_at(now + chrono::Duration::seconds(29)));
+        assert!(!short.fresh_at(now + chrono::Duration::seconds(31)), "inside a quarter of its life");
+    }
+}

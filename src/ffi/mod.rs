@@ -356,7 +356,8 @@ fn mirror_invocation(request: &MirrorRequest, variables: &[u8]) -> crate::error:
     let parsed = crossed_variables(variables)?;
     let lookup = |name: &str| parsed.get(name).cloned();
     let state = crate::state::location::resolve(request.state_path.as_deref(), &lookup, cfg!(windows))?;
-    let deletes = mirror::apply::Deletes::from_request(request.propagate_deletes, request.max_deletes, request.from_environment.then_some(&lookup))?;
+    let deletes = mirror::apply::Deletes::from_request(request.propagate_deletes, request.max_deletes, request.repair_duplicates, request.from_environment.then_some(&lookup))?;
+    let full = mirror::incremental::full_from_request(request.full, request.from_environment.then_some(&lookup))?;
     let source = if request.from_environment {
         mirror::apply::ConfigSource::Environment(parsed.into_iter().map(|(k, v)| (k, zeroize::Zeroizing::new(v))).collect())
     } else {
@@ -366,7 +367,7 @@ fn mirror_invocation(request: &MirrorRequest, variables: &[u8]) -> crate::error:
             users: request.users.clone(),
         }
     };
-    Ok(mirror::apply::Invocation { source, what_if: request.what_if, pass_thru: request.pass_thru, state: Some(state), deletes })
+    Ok(mirror::apply::Invocation { source, what_if: request.what_if, pass_thru: request.pass_thru, state: Some(state), deletes, full })
 }
 
 /// Empty bytes are "not given"; others must be UTF-8 (`what` names them in the error).

@@ -244,7 +244,7 @@ pub struct MirrorAction {
     pub SyncId: Option<String>,
     pub Changed: Vec<String>,
     pub Error: Option<String>,
-    /// Why a contact is deleted (`Delete` only).
+    /// Why a contact is deleted or untagged (`Delete`, `Untag`).
     pub Reason: Option<String>,
 }
 
@@ -265,6 +265,10 @@ pub struct MirrorRequest {
     pub propagate_deletes: bool,
     /// `-MaxDeletes`; -1 when not given.
     pub max_deletes: i32,
+    /// `-Full` (or `AUTOMATION_SYNCCONTACTS_FULL` with `-FromEnvironment`): plan every pair.
+    pub full: bool,
+    /// `-RepairDuplicates` (or `AUTOMATION_SYNCCONTACTS_REPAIR_DUPLICATES` with `-FromEnvironment`).
+    pub repair_duplicates: bool,
 }
 
 /// `Get-ExoKitContext`: the current connection, without any credential.

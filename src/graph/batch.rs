@@ -112,7 +112,10 @@ impl GraphClient {
 
     async fn send_batch(&self, version: Version, requests: &[BatchRequest], pending: &[usize]) -> Result<HashMap<usize, ItemAnswer>> {
         let items: Vec<Value> = pending.iter().map(|i| requests[*i].to_json(*i)).collect();
-        let request = Request::new(Method::Post, self.url(version, "/$batch", &[])).json(&json!({"requests": items}));
+        // A batch that creates is not safe to send twice: an envelope whose answer is lost is
+        // returned as an error, and the caller looks the creates up before sending any again.
+        let creates = pending.iter().any(|i| requests[*i].method == Method::Post);
+        let request = Request::new(Method::Post, self.url(version, "/$batch", &[])).json(&json!({"requests": items})).at_most_once(creates);
         let response = self.call(&request).await?;
         let envelope: Envelope = parse(&request, &response)?;
         let mut answers = HashMap::new();

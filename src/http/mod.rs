@@ -52,6 +52,10 @@ pub struct Request {
     pub url: url::Url,
     pub headers: Vec<(&'static str, String)>,
     pub body: Option<Body>,
+    /// Not safe to send twice (a create, or a `$batch` holding one): retried only when the answer
+    /// says it was not applied (see [`RetryPolicy::after_status_at_most_once`]); any other failure
+    /// is returned, for the caller to find out what happened before sending it again.
+    pub at_most_once: bool,
 }
 
 /// A request body. Form bodies may hold secrets, so every body is zeroed when dropped.
@@ -69,7 +73,12 @@ impl std::fmt::Debug for Body {
 
 impl Request {
     pub fn new(method: Method, url: url::Url) -> Self {
-        Request { method, url, headers: Vec::new(), body: None }
+        Request { method, url, headers: Vec::new(), body: None, at_most_once: false }
+    }
+    /// Marks the request as not safe to send twice ([`Request::at_most_once`]).
+    pub fn at_most_once(mut self, yes: bool) -> Self {
+        self.at_most_once = yes;
+        self
     }
     pub fn header(mut self, name: &'static str, value: impl Into<String>) -> Self {
         self.headers.push((name, value.into()));
@@ -184,10 +193,17 @@ impl Transport {
             let decision = match &outcome {
                 Ok(resp) => {
                     ops::verbose(format!("{} {} -> {} ({elapsed} ms)", request.method.as_str(), request.display_url(), resp.status));
-                    self.retry.after_status(attempt, resp.status, resp.header("retry-after"))
+                    if request.at_most_once {
+                        self.retry.after_status_at_most_once(attempt, resp.status, resp.header("retry-after"))
+                    } else {
+                        self.retry.after_status(attempt, resp.status, resp.header("retry-after"))
+                    }
                 }
-                Err(_) => self.retry.after_connect_failure(attempt),
+                // A connection never made sent nothing; one that failed later may have delivered it.
+                Err(failure) if !request.at_most_once || failure.before_sending => self.retry.after_connect_failure(attempt),
+                Err(_) => None,
             };
+            let outcome = outcome.map_err(|failure| failure.error);
             let Some(delay) = decision else { return outcome };
             if matches!(&outcome, Ok(r) if r.status == 429) {
                 self.counters.throttled.fetch_add(1, Ordering::Relaxed);
@@ -209,26 +225,38 @@ impl Transport {
         }
     }
 
-    async fn send_once(&self, request: &Request) -> Result<Response> {
+    async fn send_once(&self, request: &Request) -> std::result::Result<Response, Failure> {
         self.counters.round_trips.fetch_add(1, Ordering::Relaxed);
         let mut builder = self.client.request(request.method.to_reqwest(), request.url.clone());
         let mut headers = HeaderMap::new();
         for (name, value) in &request.headers {
-            let value = HeaderValue::from_str(value)
-                .map_err(|_| ExoError::Internal(format!("header {name} has a value HTTP cannot carry")))?;
+            let value = HeaderValue::from_str(value).map_err(|_| Failure {
+                error: ExoError::Internal(format!("header {name} has a value HTTP cannot carry")),
+                before_sending: true,
+            })?;
             headers.insert(HeaderName::from_static(name), value);
         }
         if let Some(body) = &request.body {
             headers.insert(reqwest::header::CONTENT_TYPE, HeaderValue::from_static(body.content_type));
             builder = builder.body(body.bytes.to_vec());
         }
-        let unreachable = |e: reqwest::Error| ExoError::Unreachable { url: request.display_url(), cause: describe(&e) };
+        let unreachable = |e: reqwest::Error| Failure {
+            before_sending: e.is_connect(),
+            error: ExoError::Unreachable { url: request.display_url(), cause: describe(&e) },
+        };
         let resp = builder.headers(headers).send().await.map_err(unreachable)?;
         let status = resp.status().as_u16();
         let headers = resp.headers().clone();
-        let body = resp.bytes().await.map_err(unreachable)?.to_vec();
+        // The answer's status came: the request was received, whatever happens to its body.
+        let body = resp.bytes().await.map_err(|e| Failure { before_sending: false, ..unreachable(e) })?.to_vec();
         Ok(Response { status, headers, body })
     }
+}
+
+/// A request that got no answer, and whether it certainly never left (the connection was not made).
+struct Failure {
+    error: ExoError,
+    before_sending: bool,
 }
 
 /// A short cause for a failed request: reqwest's own text is generic ("error sending request").

@@ -40,6 +40,16 @@ impl RetryPolicy {
         Some(parse_retry_after(retry_after).unwrap_or_else(|| self.backoff(attempt)).min(self.max_delay))
     }
 
+    /// For a request not safe to send twice: only answers that say it was not applied are
+    /// retried, 429 and a 503 with `Retry-After` (Graph's throttling). A 5xx or a 504 without
+    /// one (a gateway that timed out while the mailbox may have applied the write) is not.
+    pub fn after_status_at_most_once(&self, attempt: u32, status: u16, retry_after: Option<&str>) -> Option<Duration> {
+        match (status, retry_after) {
+            (429, _) | (503, Some(_)) => self.after_status(attempt, status, retry_after),
+            _ => None,
+        }
+    }
+
     /// The wait before the next round of a batch's throttled items: the longest `Retry-After`
     /// among them, or the backoff; `None` once `attempt` retries are spent (the 429 allowance
     /// when any item was throttled).
@@ -90,6 +100,27 @@ mod tests {
         assert_eq!(p.after_items(1, true, &[Some("1"), Some("2.5"), None]), Some(Duration::from_millis(2500)));
         assert_eq!(p.after_items(p.max_retries + 1, false, &[Some("1")]), None);
         assert!(p.after_items(p.max_retries + 1, true, &[Some("1")]).is_some());
+    }
+
+    #[test]
+    fn a_write_not_safe_twice_is_retried_only_when_known_not_applied() {
+        let p = RetryPolicy::default();
+        assert!(p.after_status_at_most_once(1, 429, None).is_some());
+        assert_eq!(p.after_status_at_most_once(1, 503, Some("2")), Some(Duration::from_secs(2)));
+        for (status, retry_after) in [(503, None), (504, None), (504, Some("1")), (500, None), (502, None)] {
+            assert_eq!(p.after_status_at_most_once(1, status, retry_after), None, "{status} {retry_after:?}");
+        }
+        assert_eq!(p.after_status_at_most_once(p.max_retries + 1, 503, Some("1")), None, "still bounded");
+    }
+
+    #[test]
+    fn a_batch_round_never_waits_longer_than_the_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.after_items(1, true, &[Some("3600"), Some("1")]), Some(p.max_delay), "a large Retry-After");
+        // A late round without Retry-After: the backoff doubles past the cap, the wait does not.
+        let late = p.max_throttled_retries;
+        assert!(p.backoff(late) > p.max_delay, "the case this test is about");
+        assert_eq!(p.after_items(late, true, &[None]), Some(p.max_delay), "a late attempt");
     }
 
     #[test]

@@ -123,7 +123,8 @@ mod tests {
     use super::*;
     use crate::mirror::contact::tests::contact;
 
-    const S1: &str = "11111111-1111-1111-1111-111111111111";
+    // Hex letters, so that upper-casing changes the id (an id of digits would prove nothing).
+    const S1: &str = "1a2b3c4d-5e6f-4a7b-8c9d-0e1f2a3b4c5d";
     const S2: &str = "22222222-2222-2222-2222-222222222222";
 
     fn tagged(id: &str, name: &str, email: Option<&str>, sync_id: &str) -> Contact {
@@ -148,6 +149,7 @@ mod tests {
             contact("t2", "Bob", None),
         ];
         let index = TargetIndex::build(&targets);
+        assert_ne!(S1.to_uppercase(), S1);
         let by_sync = index.find(&keys(
             Some(&S1.to_uppercase()),
             Some("ann@x.com"),

@@ -26,7 +26,10 @@ pub mod apply;
 pub mod config;
 pub mod contact;
 pub mod deletes;
+pub mod duplicates;
+pub mod incremental;
 pub mod matching;
+pub mod ownership;
 pub mod payload;
 pub mod plan;
 pub mod pwsh_order;
@@ -35,6 +38,7 @@ pub mod run;
 pub mod scope;
 pub mod state_view;
 pub mod tags;
+pub mod tenants;
 
 pub use config::{ClientCredentials, MirrorConfig, MirrorParameters, TenantConfig, TenantCredential, UserSelection};
 pub use contact::{CONTACT_SELECT, Contact, ContactFields, EmailAddress, NotesRead};

@@ -389,6 +389,20 @@ mod tests {
     }
 
     #[test]
+    fn d9_needs_both_keys_user_lines_with_only_one_are_kept() {
+        // A v1 tag, then user lines; the last one mentions only `LastUpdatedBy=`: that is not
+        // the original's split tail (which always carries both keys), so nothing is dropped.
+        for key in ["LastUpdatedBy=helpdesk", "LastUpdatedAt=monday"] {
+            let notes = format!("SyncId={ID};CreatedBy=carol\r\nCall after 5pm\r\nTicket {key}");
+            assert_eq!(
+                user_text(Some(&notes)).as_deref(),
+                Some(format!("Call after 5pm\r\nTicket {key}").as_str()),
+                "{key}"
+            );
+        }
+    }
+
+    #[test]
     fn text_before_a_tag_on_the_same_line_is_kept() {
         let notes = format!("See ticket 42 SyncId={ID};CreatedBy=a");
         assert_eq!(user_text(Some(&notes)).as_deref(), Some("See ticket 42"));

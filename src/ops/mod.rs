@@ -165,6 +165,19 @@ where
     };
 }
 
+/// Runs part of an operation's work with its events kept, not sent: the caller tells them later
+/// with [`replay`] (several tenants at once, each told together).
+pub async fn buffered<F: Future>(work: F) -> (F::Output, Vec<Event>) {
+    let (sink, kept) = mpsc::channel();
+    let output = SINK.scope(sink, work).await;
+    (output, kept.try_iter().collect())
+}
+
+/// Sends events kept by [`buffered`] to the caller, in order.
+pub fn replay(events: Vec<Event>) {
+    events.into_iter().for_each(emit);
+}
+
 /// A non-terminating error (`Write-Error`): this item failed, the operation goes on.
 pub fn error(error: ExoError) {
     emit(Event::Error { error, terminating: false });
@@ -209,6 +222,29 @@ mod tests {
             matches!(&events[0], Event::Error { error: ExoError::Internal(m), terminating: true } if m.contains("boom")),
             "{events:?}"
         );
+    }
+
+    #[test]
+    fn buffered_events_are_told_when_replayed_in_their_order() {
+        let op = Operation::start(async {
+            let ((), kept) = buffered(async {
+                verbose("inner one");
+                warning("inner two");
+            })
+            .await;
+            verbose("outer");
+            replay(kept);
+            Ok(())
+        });
+        let events = op.wait();
+        let texts: Vec<String> = events
+            .iter()
+            .filter_map(|e| match e {
+                Event::Verbose(m) | Event::Warning(m) => Some(m.clone()),
+                _ => None,
+            })
+            .collect();
+        assert_eq!(texts, ["outer", "inner one", "inner two"]);
     }
 
     #[test]

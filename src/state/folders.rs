@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 
 use super::snapshot::{Changes, FolderSnapshot, SeenContact};
+use crate::mirror::incremental::IndexKeys;
 use super::StateStore;
 use crate::error::Result;
 
@@ -46,18 +47,95 @@ impl StateStore {
                 )
                 .optional()?;
             let Some(delta_link) = link else { return Ok(None) };
-            let mut statement = db.prepare("SELECT id, sync_id, hash, body FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 ORDER BY position")?;
-            let rows = statement.query_map(params![key.tenant, key.mailbox, key.folder], |r| {
-                Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
-            })?;
+            let mut statement = db.prepare(
+                "SELECT id, sync_id, hash, body, email, name, hides, keyed FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 ORDER BY position",
+            )?;
+            let mut rows = statement.query(params![key.tenant, key.mailbox, key.folder])?;
             let mut snapshot = FolderSnapshot::default();
-            for row in rows {
-                let (id, sync_id, hash, body) = row?;
+            while let Some(row) = rows.next()? {
+                let (id, sync_id, hash, body): (String, Option<String>, String, String) = (row.get(0)?, row.get(1)?, row.get(2)?, row.get(3)?);
                 // A row whose JSON does not parse makes the folder unreadable: read it again whole.
                 let Ok(body) = serde_json::from_str(&body) else { return Ok(None) };
-                snapshot.contacts.push(SeenContact { id, sync_id, hash, body });
+                let keys = match row.get::<_, bool>(7)? {
+                    true => Some(IndexKeys { sync_id: sync_id.as_ref().map(|s| s.to_lowercase()), email: row.get(4)?, name: row.get(5)?, hides_sync_id: row.get(6)? }),
+                    false => None,
+                };
+                snapshot.contacts.push(SeenContact { id, sync_id, hash, body, keys });
             }
             Ok(Some(SavedFolder { delta_link, snapshot }))
+        })
+    }
+
+    /// The folder's saved delta link only (for this endpoint): a round that brings no change
+    /// needs nothing else, so a quiet run never loads a snapshot.
+    pub fn delta_link(&self, key: &FolderKey, endpoint: &str) -> Result<Option<String>> {
+        self.with(|db| {
+            db.query_row(
+                "SELECT delta_link FROM folders WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND endpoint = ?4",
+                params![key.tenant, key.mailbox, key.folder, endpoint],
+                |r| r.get(0),
+            )
+            .optional()
+        })
+    }
+
+    /// Saves the next link of a round that changed nothing.
+    pub fn save_link(&self, key: &FolderKey, delta_link: &str) -> Result<()> {
+        self.with(|db| {
+            db.execute(
+                "UPDATE folders SET delta_link = ?4, synced_at = ?5 WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3",
+                params![key.tenant, key.mailbox, key.folder, delta_link, chrono::Utc::now().to_rfc3339()],
+            )
+            .map(|_| ())
+        })
+    }
+
+    /// How many contacts the folder's snapshot holds.
+    pub fn contact_count(&self, key: &FolderKey) -> Result<usize> {
+        self.with(|db| {
+            db.query_row("SELECT count(*) FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3", params![key.tenant, key.mailbox, key.folder], |r| {
+                r.get::<_, i64>(0)
+            })
+            .map(|n| n as usize)
+        })
+    }
+
+    /// The folder's compact index, in the snapshot's order: each contact's id and match keys, no
+    /// body; `None` when a row was saved before the keys were kept (load the folder instead).
+    pub fn index(&self, key: &FolderKey) -> Result<Option<Vec<(String, IndexKeys)>>> {
+        self.with(|db| {
+            let mut statement = db.prepare_cached(
+                "SELECT id, sync_id, email, name, hides, keyed FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 ORDER BY position",
+            )?;
+            let mut rows = statement.query(params![key.tenant, key.mailbox, key.folder])?;
+            let mut index = Vec::new();
+            while let Some(row) = rows.next()? {
+                if !row.get::<_, bool>(5)? {
+                    return Ok(None);
+                }
+                let sync_id: Option<String> = row.get(1)?;
+                let keys = IndexKeys { sync_id: sync_id.map(|s| s.to_lowercase()), email: row.get(2)?, name: row.get(3)?, hides_sync_id: row.get(4)? };
+                index.push((row.get(0)?, keys));
+            }
+            Ok(Some(index))
+        })
+    }
+
+    /// The saved bodies of some contacts of the folder, in the order asked (ids not held are left
+    /// out; a body that does not parse is an error, the caller then reads the folder whole).
+    pub fn bodies(&self, key: &FolderKey, ids: &[String]) -> Result<Option<Vec<serde_json::Value>>> {
+        self.with(|db| {
+            let mut statement = db.prepare_cached("SELECT body FROM contacts WHERE tenant = ?1 AND mailbox = ?2 AND folder = ?3 AND id = ?4")?;
+            let mut bodies = Vec::with_capacity(ids.len());
+            for id in ids {
+                let body: Option<String> = statement.query_row(params![key.tenant, key.mailbox, key.folder, id], |r| r.get(0)).optional()?;
+                match body.map(|b| serde_json::from_str(&b)) {
+                    Some(Ok(value)) => bodies.push(value),
+                    Some(Err(_)) => return Ok(None),
+                    None => {}
+                }
+            }
+            Ok(Some(bodies))
         })
     }
 
@@ -88,12 +166,27 @@ impl StateStore {
                 |r| r.get(0),
             )?;
             let mut insert = tx.prepare(
-                "INSERT INTO contacts (tenant, mailbox, folder, id, position, sync_id, hash, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
-                 ON CONFLICT (tenant, mailbox, folder, id) DO UPDATE SET sync_id = excluded.sync_id, hash = excluded.hash, body = excluded.body",
+                "INSERT INTO contacts (tenant, mailbox, folder, id, position, sync_id, hash, body, email, name, hides, keyed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)
+                 ON CONFLICT (tenant, mailbox, folder, id) DO UPDATE SET sync_id = excluded.sync_id, hash = excluded.hash, body = excluded.body,
+                 email = excluded.email, name = excluded.name, hides = excluded.hides, keyed = excluded.keyed",
             )?;
             // A new row goes last; a changed one keeps its place (the snapshot's order).
             for (position, seen) in (first..).zip(rows) {
-                insert.execute(params![key.tenant, key.mailbox, key.folder, seen.id, position, seen.sync_id, seen.hash, seen.body.to_string()])?;
+                let keys = seen.keys.clone().unwrap_or_default();
+                insert.execute(params![
+                    key.tenant,
+                    key.mailbox,
+                    key.folder,
+                    seen.id,
+                    position,
+                    seen.sync_id,
+                    seen.hash,
+                    seen.body.to_string(),
+                    keys.email,
+                    keys.name,
+                    keys.hides_sync_id,
+                    seen.keys.is_some()
+                ])?;
             }
             drop(insert);
             tx.execute(

@@ -11,11 +11,15 @@
 pub mod folders;
 pub mod journal;
 pub mod location;
+pub mod ownership;
+pub mod privacy;
 pub mod schema;
+pub mod settled;
 pub mod snapshot;
 
 pub use folders::{FolderKey, FolderSummary, SavedFolder};
 pub use journal::{Interrupted, JournalEntry, Reconciled};
+pub use ownership::{Owned, Ownership};
 pub use location::{LOCATION_VARIABLES, STATE_PATH_VARIABLE};
 pub use snapshot::{Changes, FolderSnapshot, SeenContact};
 
@@ -44,7 +48,12 @@ impl StateStore {
     /// ExoKit's and migrates it.
     pub fn open(path: &Path) -> Result<StateStore> {
         if let Some(directory) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(directory).map_err(|e| unusable(path, &format!("its directory cannot be created ({e})")))?;
+            privacy::create_folder(directory).map_err(|e| unusable(path, &format!("its directory cannot be created ({e})")))?;
+        }
+        // Private before SQLite writes a row into it (its journal files take the file's mode).
+        let warnings = privacy::secure_file(path).map_err(|e| unusable(path, &format!("cannot be made private to this user ({e})")))?;
+        for warning in warnings {
+            crate::ops::warning(warning);
         }
         let db = Connection::open(path).map_err(|e| sql_error(path, e))?;
         // Never wait for another run's lock: refuse at once.
@@ -85,7 +94,7 @@ pub fn reset(path: &Path) -> Result<bool> {
         Err(ExoError::State { busy: false, .. }) => {}
         Err(other) => return Err(other),
     }
-    for file in [path.to_path_buf(), with_suffix(path, "-journal")] {
+    for file in privacy::files(path) {
         match std::fs::remove_file(&file) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
@@ -95,11 +104,6 @@ pub fn reset(path: &Path) -> Result<bool> {
     Ok(true)
 }
 
-fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
-    let mut name = path.as_os_str().to_owned();
-    name.push(suffix);
-    PathBuf::from(name)
-}
 
 fn unusable(path: &Path, problem: &str) -> ExoError {
     ExoError::State { path: path.display().to_string(), message: format!("{problem}; reset it with Reset-ContactMirrorState or delete the file"), busy: false }

@@ -33,6 +33,21 @@ const MIGRATIONS: &[&str] = &[
      CREATE TABLE journal (
          run INTEGER NOT NULL REFERENCES runs(id), tenant TEXT NOT NULL, mailbox TEXT NOT NULL,
          sync_id TEXT NOT NULL, kind TEXT NOT NULL, status TEXT NOT NULL, contact_id TEXT, at TEXT NOT NULL);",
+    // 2 (issue 19): the tenants whose last run ended with every pair planned and nothing failed.
+    // A run deletes its tenant's row when it starts and writes it back only when it ends that
+    // way, so a killed, failed or dry run leaves the next run planning every pair.
+    // Each contact's match keys, so that a plan finds what a change can reach without loading
+    // bodies; rows from before (keyed = 0) make their folder load whole instead.
+    "CREATE TABLE settled (tenant TEXT NOT NULL PRIMARY KEY, at TEXT NOT NULL);
+     ALTER TABLE contacts ADD COLUMN email TEXT;
+     ALTER TABLE contacts ADD COLUMN name TEXT;
+     ALTER TABLE contacts ADD COLUMN hides INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE contacts ADD COLUMN keyed INTEGER NOT NULL DEFAULT 0;",
+    // 3 (issue 21): the contacts the mirror created, per mailbox, in the order created; only
+    // these are ever deleted.
+    "CREATE TABLE owned (
+         tenant TEXT NOT NULL, mailbox TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL, created_at TEXT NOT NULL,
+         PRIMARY KEY (tenant, mailbox, contact_id));",
 ];
 
 /// The version this build writes.

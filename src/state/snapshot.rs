@@ -6,6 +6,8 @@ use std::collections::{HashMap, HashSet};
 use serde_json::Value;
 
 use crate::contacts::is_removed;
+use crate::mirror::contact::{Contact, NotesRead};
+use crate::mirror::incremental::IndexKeys;
 use crate::mirror::tags::parse_tags;
 
 /// One contact as last seen: the list view Graph gave (the planner reads it again each run).
@@ -15,6 +17,8 @@ pub struct SeenContact {
     pub sync_id: Option<String>,
     pub hash: String,
     pub body: Value,
+    /// The keys the planner matches by (`None` in rows saved before they were kept).
+    pub keys: Option<IndexKeys>,
 }
 
 impl SeenContact {
@@ -22,7 +26,8 @@ impl SeenContact {
     pub fn from_graph(body: Value) -> Option<SeenContact> {
         let id = body.get("id")?.as_str()?.to_string();
         let sync_id = parse_tags(body.get("personalNotes").and_then(Value::as_str)).sync_id;
-        Some(SeenContact { id, sync_id, hash: content_hash(&body), body })
+        let keys = Contact::from_graph(&body, NotesRead::Listed, "a delta entry").ok().map(|c| IndexKeys::of(&c));
+        Some(SeenContact { id, sync_id, hash: content_hash(&body), body, keys })
     }
 }
 

@@ -105,3 +105,25 @@ fn reset_refuses_a_file_in_use_and_reports_a_missing_one() {
     drop(store);
     assert!(reset(&path).unwrap());
 }
+
+#[cfg(unix)]
+#[test]
+fn the_store_creates_a_private_folder_and_file_and_keeps_its_journal_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &std::path::Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let path = temp("private");
+    let store = StateStore::open(&path).unwrap();
+    let mut snapshot = FolderSnapshot::default();
+    let changes = snapshot.apply(vec![json!({"id": "a", "givenName": "A"})]);
+    store.save_folder(&key("u1"), "http://graph", "link-1", &snapshot, &changes, true).unwrap();
+    assert_eq!(mode(path.parent().unwrap()), 0o700, "the folder ExoKit created");
+    let present: Vec<_> = privacy::files(&path).into_iter().filter(|f| f.exists()).collect();
+    assert!(!present.is_empty());
+    for file in &present {
+        assert_eq!(mode(file), 0o600, "{}", file.display());
+    }
+    drop(store);
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let _store = StateStore::open(&path).unwrap();
+    assert_eq!(mode(&path), 0o600, "an existing file readable by others is tightened");
+}

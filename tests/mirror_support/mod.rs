@@ -87,7 +87,7 @@ pub fn mirror(shared_mailbox: &str, what_if: bool) -> Vec<Event> {
 }
 
 pub fn mirror_with(source: ConfigSource, what_if: bool) -> Vec<Event> {
-    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: None, deletes: Default::default() })).wait()
+    Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if, pass_thru: true, state: None, deletes: Default::default(), full: false })).wait()
 }
 
 pub fn errors(events: &[Event]) -> Vec<&ExoError> {

@@ -3,11 +3,15 @@
 //! A journal that cannot be written is a warning, not a stop: the plan's matching (SyncId, email,
 //! name) is what keeps a rerun from duplicating; the journal says what happened.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
 use crate::mirror::contact::Contact;
 use crate::mirror::plan::Action;
 use crate::mirror::tags;
 use crate::ops;
 use crate::state::journal::{self, JournalEntry};
+use crate::state::Owned;
 
 use super::delta::TenantState;
 
@@ -16,13 +20,15 @@ use super::delta::TenantState;
 pub struct Journal {
     state: TenantState,
     pub run: i64,
+    /// Some write's outcome stayed unknown: the run is left open for the next one to check.
+    unsettled: Arc<AtomicBool>,
 }
 
 impl Journal {
     /// Starts a run's journal; `None` (with a warning) when the state cannot record it.
     pub fn start(state: &TenantState) -> Option<Journal> {
         match state.store.start_run(&state.tenant) {
-            Ok(run) => Some(Journal { state: state.clone(), run }),
+            Ok(run) => Some(Journal { state: state.clone(), run, unsettled: Arc::new(AtomicBool::new(false)) }),
             Err(error) => {
                 ops::warning(format!("The run journal cannot be written ({error}); the run goes on without it."));
                 None
@@ -42,15 +48,27 @@ impl Journal {
         }
     }
 
+    /// Records contacts the mirror created (the only ones it may later delete).
+    pub fn owned(&self, owned: &[Owned]) {
+        if let Err(error) = self.state.store.record_owned(&self.state.tenant, owned) {
+            ops::warning(format!("The state file cannot record the contacts this run created ({error}); they will be untagged, not deleted, if their source goes."));
+        }
+    }
+
     /// Checks the writes killed runs left unanswered against what this run read (`folders`:
-    /// mailbox id and contacts), says what it found, and closes those runs.
-    pub fn reconcile_interrupted(&self, folders: &[(&str, &[Contact])]) {
+    /// mailbox id and contacts), says what it found, and closes those runs. Returns those
+    /// writes, for the caller to complete (see [`crate::mirror::ownership`]); the runs are closed
+    /// only once the caller has journalled what it sends again in this run.
+    pub fn reconcile_interrupted(&self, folders: &[(&str, &[Contact])]) -> (Vec<JournalEntry>, Vec<i64>) {
         let interrupted = match self.state.store.interrupted(&self.state.tenant, self.run) {
             Ok(found) => found,
-            Err(error) => return ops::warning(format!("The run journal cannot be read ({error}).")),
+            Err(error) => {
+                ops::warning(format!("The run journal cannot be read ({error})."));
+                return (Vec::new(), Vec::new());
+            }
         };
         if interrupted.is_empty() {
-            return;
+            return (Vec::new(), Vec::new());
         }
         let present = |mailbox: &str, sync_id: &str| {
             folders.iter().filter(|(id, _)| *id == mailbox).flat_map(|(_, contacts)| contacts.iter()).any(|c| {
@@ -68,12 +86,28 @@ impl Journal {
             found.missing
         ));
         let runs: Vec<i64> = interrupted.iter().map(|i| i.run).collect();
-        if let Err(error) = self.state.store.finish_runs(&runs) {
+        (unanswered, runs)
+    }
+
+    /// Closes killed runs once what they left is dealt with (or journalled again by this run).
+    pub fn close(&self, runs: &[i64]) {
+        if let Err(error) = self.state.store.finish_runs(runs) {
             ops::warning(format!("The run journal cannot be written ({error})."));
         }
     }
 
+    /// Marks the run as leaving a write whose outcome is unknown.
+    pub fn unsettled(&self) {
+        self.unsettled.store(true, Ordering::Relaxed);
+    }
+
+    /// Ends the run, unless a write's outcome stayed unknown: then it stays open, and the next
+    /// run checks its unanswered writes against its reads, as after a kill.
     pub fn finish(&self) {
+        if self.unsettled.load(Ordering::Relaxed) {
+            ops::warning("Some writes got no answer that says whether they were applied; the next run checks them against the mailboxes before writing again.");
+            return;
+        }
         if let Err(error) = self.state.store.finish_runs(&[self.run]) {
             ops::warning(format!("The run journal cannot be written ({error})."));
         }

@@ -6,9 +6,11 @@
 mod deletes;
 mod delta;
 mod journal;
+mod outcome;
 mod pair;
 mod reads;
 mod records;
+mod resume;
 mod tenant;
 mod write;
 
@@ -19,6 +21,8 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Utc;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
 use zeroize::Zeroizing;
 
 use crate::auth::Credential;
@@ -51,6 +55,9 @@ pub struct Invocation {
     pub state: Option<PathBuf>,
     /// `-PropagateDeletes`, `-MaxDeletes` (deletes need the state: without one, none happen).
     pub deletes: Deletes,
+    /// `-Full` (or `AUTOMATION_SYNCCONTACTS_FULL=true`): plan every pair, as the first run does,
+    /// even when the state would let the run plan only what changed.
+    pub full: bool,
 }
 
 /// Runs every configured tenant. A tenant that fails is reported and the next one runs (the
@@ -81,17 +88,54 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
         actions: invocation.pass_thru || config.dry_run || what_if,
         state,
         deletes: invocation.deletes,
+        full: invocation.full,
     };
-    for tenant_config in &config.tenants {
-        let outcome = match connection(tenant_config, &network).await {
-            Ok(graph) => tenant::run(&graph, tenant_config, &settings).await.map(|_| ()),
-            Err(error) => Err(error),
-        };
-        if let Err(error) = outcome {
-            ops::error(for_tenant(error, &tenant_config.tenant_id));
+    run_tenants(config.tenants, network, settings).await;
+    Ok(())
+}
+
+/// Tenants mirrored at once (each has its own mailboxes and throttling budgets; the state file
+/// is shared, one statement at a time).
+const PARALLEL_TENANTS: usize = 4;
+
+/// Runs the tenants, several at once; each tenant's lines are told together, in the
+/// configuration's order, as soon as it and those before it are done.
+async fn run_tenants(tenants: Vec<TenantConfig>, network: Network, settings: tenant::Settings) {
+    if tenants.len() == 1 {
+        // One tenant (the common case, and one CI job per tenant): its lines as they happen.
+        let tenant = tenants.into_iter().next().expect("one");
+        return run_one(tenant, network, settings).await;
+    }
+    let slots = Arc::new(Semaphore::new(PARALLEL_TENANTS));
+    let mut tasks = JoinSet::new();
+    for (index, tenant) in tenants.into_iter().enumerate() {
+        let (network, settings, slots) = (network.clone(), settings.clone(), slots.clone());
+        ops::spawn_into(&mut tasks, async move {
+            let _slot = slots.acquire_owned().await.expect("never closed");
+            let ((), events) = ops::buffered(run_one(tenant, network, settings)).await;
+            (index, events)
+        });
+    }
+    let mut done = BTreeMap::new();
+    let mut next = 0;
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((index, events)) = joined else { continue };
+        done.insert(index, events);
+        while let Some(events) = done.remove(&next) {
+            ops::replay(events);
+            next += 1;
         }
     }
-    Ok(())
+}
+
+async fn run_one(tenant: TenantConfig, network: Network, settings: tenant::Settings) {
+    let outcome = match connection(&tenant, &network).await {
+        Ok(graph) => tenant::run(&graph, &tenant, &settings).await.map(|_| ()),
+        Err(error) => Err(error),
+    };
+    if let Err(error) = outcome {
+        ops::error(for_tenant(error, &tenant.tenant_id));
+    }
 }
 
 fn configuration(source: ConfigSource, what_if: bool) -> Result<(MirrorConfig, Network)> {
@@ -109,7 +153,8 @@ fn configuration(source: ConfigSource, what_if: bool) -> Result<(MirrorConfig, N
         }
         ConfigSource::Environment(variables) => {
             let lookup = |name: &str| variables.get(name).map(|v| v.to_string());
-            let config = MirrorConfig::from_env(&lookup)?;
+            let mut config = MirrorConfig::from_env(&lookup)?;
+            config.tenants = crate::mirror::tenants::select(config.tenants, lookup(crate::mirror::tenants::TENANT).as_deref())?;
             let plain: BTreeMap<String, String> = variables.iter().map(|(k, v)| (k.clone(), v.to_string())).collect();
             Ok((config, Network::from_variables(&plain, Some(endpoints::CA_FILE))))
         }

@@ -10,12 +10,34 @@ use crate::mirror::contact::{CONTACT_SELECT, Contact, NotesRead};
 
 use super::delta::{self, TenantState};
 
+/// What reading a folder gave, and what changed in it since the state last saw it.
+#[derive(Debug, Clone)]
+pub struct FolderRead {
+    /// The folder's contacts; `None` when the delta round brought nothing and the snapshot was
+    /// not loaded (`delta::load` gives them, if a plan needs them).
+    pub contacts: Option<Vec<Contact>>,
+    /// The contacts added or changed since the last run, by id.
+    pub upserted: Vec<String>,
+    /// Contacts left the folder, or it was read whole (without a state anything may have left).
+    pub lost: bool,
+}
+
+impl FolderRead {
+    pub fn unchanged() -> FolderRead {
+        FolderRead { contacts: None, upserted: Vec::new(), lost: false }
+    }
+
+    pub fn changed(&self) -> bool {
+        self.lost || !self.upserted.is_empty()
+    }
+}
+
 /// A mailbox folder's contacts (`folder: None` is the default Contacts folder): through the
 /// state's delta rounds when there is a state, else one list read.
-pub async fn folder(graph: &GraphClient, state: Option<&TenantState>, mailbox: &str, folder: Option<&str>) -> Result<Vec<Contact>> {
+pub async fn folder(graph: &GraphClient, state: Option<&TenantState>, mailbox: &str, folder: Option<&str>) -> Result<FolderRead> {
     match state {
         Some(state) => delta::read(graph, state, mailbox, folder).await,
-        None => list(graph, mailbox, folder).await,
+        None => Ok(FolderRead { contacts: Some(list(graph, mailbox, folder).await?), upserted: Vec::new(), lost: true }),
     }
 }
 

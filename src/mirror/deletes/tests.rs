@@ -44,7 +44,10 @@ fn run(world: &World, tombstones: &[Tombstone]) -> Vec<PlannedDelete> {
         Holder { id: "ann-id", name: "ann@contoso.com", contacts: &world.ann },
         Holder { id: "bo-id", name: "bo@contoso.com", contacts: &world.bo },
     ];
-    plan(tombstones, &hub, &users)
+    // The mirror created the hub's copies and each user's copy of the other's contact; b2 is Bo's
+    // own original (tagged by the write-back), a-own Ann's own contact.
+    let owns = |mailbox: &str, id: &str| matches!((mailbox, id), ("hub", _) | ("ann-id", "a2") | ("bo-id", "b1"));
+    plan(tombstones, &hub, &users, &owns)
 }
 
 #[test]
@@ -53,6 +56,7 @@ fn a_contact_its_creator_deleted_leaves_the_hub_then_every_user() {
     let reason = "deleted by its creator ann@contoso.com".to_string();
     assert_eq!(ids(&planned), [("hub".into(), "h1".into(), reason.clone()), ("bo-id".into(), "b1".into(), reason)]);
     assert!(planned[0].hub && !planned[1].hub);
+    assert!(planned.iter().all(|d| !d.untag), "both are copies the mirror created");
 }
 
 #[test]
@@ -62,6 +66,23 @@ fn a_contact_deleted_from_the_hub_leaves_every_user() {
     let planned = run(&world, &[stone("hub", true, S2)]);
     let reason = "deleted from the shared folder".to_string();
     assert_eq!(ids(&planned), [("ann-id".into(), "a2".into(), reason.clone()), ("bo-id".into(), "b2".into(), reason)]);
+    assert!(!planned[0].untag, "Ann's copy is the mirror's: deleted");
+    assert!(planned[1].untag, "Bo's original is his own: untagged, never deleted");
+    assert_eq!(deletions(&planned), 1);
+}
+
+#[test]
+fn a_users_own_contact_tagged_by_a_match_is_untagged_when_its_creator_deletes() {
+    // Bo held S1 before the mirror ran (matched by email or name, then tagged): not a copy.
+    let world = world();
+    let hub = Holder { id: "hub", name: "allcontacts@contoso.com", contacts: &world.hub };
+    let users = [
+        Holder { id: "ann-id", name: "ann@contoso.com", contacts: &world.ann },
+        Holder { id: "bo-id", name: "bo@contoso.com", contacts: &world.bo },
+    ];
+    let owns = |mailbox: &str, _: &str| mailbox == "hub";
+    let planned = plan(&[stone("ann-id", false, S1)], &hub, &users, &owns);
+    assert_eq!(planned.iter().map(|d| (d.contact_id.as_str(), d.untag)).collect::<Vec<_>>(), [("h1", false), ("b1", true)]);
 }
 
 #[test]
@@ -85,12 +106,16 @@ fn the_switch_and_the_limit_come_from_parameters_then_variables() {
         MAX_DELETES => Some(" 25 ".to_string()),
         _ => None,
     };
-    assert_eq!(Deletes::from_request(false, -1, None).unwrap(), Deletes { propagate: false, max: DEFAULT_MAX_DELETES });
-    assert_eq!(Deletes::from_request(false, -1, Some(&vars)).unwrap(), Deletes { propagate: true, max: 25 });
-    assert_eq!(Deletes::from_request(true, 3, Some(&vars)).unwrap(), Deletes { propagate: true, max: 3 });
+    assert_eq!(Deletes::from_request(false, -1, false, None).unwrap(), Deletes { propagate: false, max: DEFAULT_MAX_DELETES, repair: false });
+    assert_eq!(Deletes::from_request(false, -1, false, Some(&vars)).unwrap(), Deletes { propagate: true, max: 25, repair: false });
+    assert_eq!(Deletes::from_request(true, 3, true, Some(&vars)).unwrap(), Deletes { propagate: true, max: 3, repair: true });
+    let repair = |name: &str| (name == REPAIR_DUPLICATES).then(|| "on".to_string());
+    assert!(Deletes::from_request(false, -1, false, Some(&repair)).unwrap().repair);
+    let bad = |name: &str| (name == REPAIR_DUPLICATES).then(|| "sometimes".to_string());
+    assert!(Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string().contains(REPAIR_DUPLICATES));
     let bad = |name: &str| (name == PROPAGATE_DELETES).then(|| "maybe".to_string());
-    let error = Deletes::from_request(false, -1, Some(&bad)).unwrap_err().to_string();
+    let error = Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string();
     assert!(error.contains(PROPAGATE_DELETES) && error.contains("maybe"), "{error}");
     let bad = |name: &str| (name == MAX_DELETES).then(|| "ten".to_string());
-    assert!(Deletes::from_request(false, -1, Some(&bad)).unwrap_err().to_string().contains(MAX_DELETES));
+    assert!(Deletes::from_request(false, -1, false, Some(&bad)).unwrap_err().to_string().contains(MAX_DELETES));
 }

@@ -15,15 +15,20 @@
 //! - `500`/`503`/`504` answer Graph's error JSON (the token route: the identity platform's) without
 //!   running the request; `503` and `504` carry `Retry-After` (1 second, or `=DURATION`, rounded up
 //!   to whole seconds). With `!` the request runs first and its answer is replaced by the error:
-//!   a write that took effect but reported failure.
+//!   a write that took effect but reported failure, as when Graph's gateway times out after the
+//!   mailbox applied it. Such an answer carries no `Retry-After` unless `=DURATION` is given:
+//!   the gateway does not know the write happened, and a client must not take it as throttling.
 //! - `reset` closes the connection with a TCP reset before anything is answered (`reset!`: after
-//!   the request ran). `truncate` sends the headers and half the body, then closes.
+//!   the request ran: the request was read and applied, the answer is lost). `truncate` sends the
+//!   headers and half the body, then closes.
 //! - `slow=DURATION` waits that long before the request runs (on top of the latency).
 //! - Rules are tried in order; the first whose route matches and whose dice hit decides. Each rule
 //!   has its own dice, so with `--fault-seed` a given sequence of requests to a route meets the
 //!   same faults on every run.
 //! - `$batch` items go through the same rules (an item can get 503 or be slow), but `reset` and
-//!   `truncate` only apply to requests that came on a connection.
+//!   `truncate` only apply to requests that came on a connection, and the `!` forms only to whole
+//!   requests (a `$batch` envelope included): Graph answers an item's 429/503/504 only for an
+//!   item it did not run.
 //!
 //! Routes, by the request path (after `/v1.0` or `/beta`):
 //! `token` = `/{tenant}/oauth2/v2.0/token`, `batch` = `/$batch`, `delta` = `…/contacts/delta`,
@@ -152,9 +157,18 @@ impl Fault {
         }
     }
 
-    /// Resets and truncations need a connection; a `$batch` item has none.
+    /// Resets and truncations need a connection; a `$batch` item has none. Nor does an item
+    /// get an error after it ran (Graph's item-level 429/503/504 mean "not run").
     pub fn needs_connection(&self) -> bool {
-        matches!(self, Fault::Reset { .. } | Fault::Truncate)
+        matches!(self, Fault::Reset { .. } | Fault::Truncate | Fault::Status { after: true, .. })
+    }
+
+    /// The `Retry-After` an error answer carries, if any.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Fault::Status { code, retry_after, .. } if *code != 500 && !retry_after.is_zero() => Some(*retry_after),
+            _ => None,
+        }
     }
 }
 
@@ -277,10 +291,11 @@ fn parse_fault(text: &str) -> Result<Fault, String> {
         }),
         ("500", Some(_)) => Err("500 takes no Retry-After; only 503 and 504 do".into()),
         ("503" | "504", value) => {
+            let default = if after { Duration::ZERO } else { Duration::from_secs(1) };
             let retry_after = value
                 .map(|v| duration(v, "Retry-After"))
                 .transpose()?
-                .unwrap_or(Duration::from_secs(1));
+                .unwrap_or(default);
             Ok(Fault::Status {
                 code: name.parse().expect("a status"),
                 after,
@@ -312,7 +327,7 @@ fn rule_text(rule: &Rule) -> String {
             code,
             after,
             retry_after,
-        } if code != 500 && retry_after != Duration::from_secs(1) => {
+        } if code != 500 && retry_after != if after { Duration::ZERO } else { Duration::from_secs(1) } => {
             format!(
                 "{code}{}={}",
                 if after { "!" } else { "" },
@@ -511,6 +526,21 @@ mod tests {
         for (path, route) in cases {
             assert_eq!(Route::of_path(path), route, "{path}");
         }
+    }
+
+    #[test]
+    fn an_error_after_the_write_carries_no_retry_after_unless_asked() {
+        let plan = Plan::parse("batch:503!,contacts:504!,contacts:503!=2s,contacts:503").unwrap();
+        let after: Vec<Option<Duration>> = plan.rules.iter().map(|r| r.fault.retry_after()).collect();
+        assert_eq!(after, [None, None, Some(Duration::from_secs(2)), Some(Duration::from_secs(1))]);
+        assert_eq!(plan.to_string(), "batch:503!@1,contacts:504!@1,contacts:503!=2s@1,contacts:503@1");
+    }
+
+    #[test]
+    fn a_batch_item_never_gets_an_error_after_it_ran() {
+        let faults = Faults::new(Plan::parse("contacts:503!,contacts:reset!").unwrap(), Some(1));
+        assert_eq!(faults.pick(Route::Contacts, false), None, "an item: neither form applies");
+        assert!(matches!(faults.pick(Route::Contacts, true), Some(Fault::Status { code: 503, after: true, .. })));
     }
 
     #[test]

@@ -135,7 +135,8 @@ fn error_answer(route: Route, code: u16, retry_after: Duration) -> Response {
     } else {
         GraphError::new(status, "UnknownError", "").into_response()
     };
-    if code != 500 {
+    // No Retry-After on a 500, nor on an error after the write ran (unless one was asked for).
+    if code != 500 && !retry_after.is_zero() {
         let seconds = retry_after.as_secs_f64().ceil() as u64;
         response
             .headers_mut()
