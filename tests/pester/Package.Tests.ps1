@@ -104,6 +104,9 @@ Describe 'The package' {
             # install path ($HOME/.local/share/powershell/Modules), and pwsh's user module path
             # (XDG_DATA_HOME/powershell/Modules) all live in a temporary home.
             $share = Join-Path $home18 '.local/share'
+            # It must exist: .NET answers LocalApplicationData with '' for a missing folder, and
+            # PSResourceGet would then keep its repository list in the current directory.
+            New-Item -ItemType Directory -Path $share -Force | Out-Null
             $user = @{ HOME = $home18; XDG_DATA_HOME = $share; LOCALAPPDATA = $share; PSModulePath = $null; EXOKIT_REPO = $script:Paths.Repository }
             $realUserModule = Join-Path ([Environment]::GetFolderPath('UserProfile')) '.local/share/powershell/Modules/ExoKit'
             $existedBefore = Test-Path -LiteralPath $realUserModule
