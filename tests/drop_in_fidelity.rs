@@ -17,7 +17,7 @@ fn state_file(name: &str) -> std::path::PathBuf {
 
 fn run(state: Option<&std::path::PathBuf>) -> Vec<Event> {
     let source = ConfigSource::Parameters { shared_mailbox: HUB_UPN.into(), folder_name: None, users: Vec::new() };
-    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: state.cloned(), deletes: Default::default() })).wait();
+    let events = Operation::start(exokit::mirror::apply::invoke(Invocation { source, what_if: false, pass_thru: true, state: state.cloned(), deletes: Default::default(), full: false })).wait();
     assert!(errors(&events).is_empty(), "{:?}", errors(&events));
     events
 }
