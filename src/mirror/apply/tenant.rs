@@ -92,10 +92,14 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     let journal = if settings.dry_run { None } else { state.as_ref().and_then(Journal::start) };
     let hub_changed: HashSet<String> = hub.upserted.iter().cloned().collect();
     let mut tenant = Tenant { graph, config, settings, shared_id: shared.id, folder_id, report: TenantReport::new(&config.tenant_id, settings.dry_run), state, journal, full: None, hub_changed, overlays: HashMap::new() };
-    // Every folder a plan may look at stays loaded: the duplicate report and the delete phase
-    // (issue 21) read every folder read this run. Leaving folders in the state until planned
-    // (`keep = false`, issue 19's memory target) waits for those to load what they need.
-    let keep = true;
+    // Folders stay in the state between the reads and their plans, except where every folder is
+    // needed at once: deletions to propagate, a killed run's writes to resume.
+    let interrupted = match (&tenant.state, &tenant.journal) {
+        (Some(state), Some(journal)) => state.store.interrupted(&state.tenant, journal.run).is_ok_and(|runs| !runs.is_empty()),
+        _ => false,
+    };
+    // -RepairDuplicates looks for duplicates in every user's folder too.
+    let keep = tenant.state.is_none() || settings.deletes.propagate || settings.deletes.repair || interrupted;
     let (mut mailboxes, changed) = read_users(graph, &scope.users, tenant.state.as_ref(), keep).await;
     // After the reads: their rounds add the tombstones of what left a folder.
     let deletes_pending = settings.deletes.propagate && tenant.state.as_ref().is_some_and(|s| s.store.tombstones(&s.tenant).is_ok_and(|t| !t.is_empty()));
@@ -103,7 +107,9 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     tenant.full = full;
     if let Some(reason) = full {
         ops::verbose(format!("Planning every pair: {}.", reason.text()));
-        tenant.load_all(&scope.users, &mut mailboxes)?;
+        if keep {
+            tenant.load_all(&scope.users, &mut mailboxes)?;
+        }
     }
     let mut hub = Hub::from(hub);
     if full.is_some() {
