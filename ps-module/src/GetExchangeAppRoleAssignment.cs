@@ -6,7 +6,7 @@ namespace ExoKit;
 /// <summary>Get-ExchangeAppRoleAssignment: the apps' Exchange role assignments, with names.</summary>
 [Cmdlet(VerbsCommon.Get, "ExchangeAppRoleAssignment")]
 [OutputType(typeof(ExchangeAppRoleAssignment))]
-public sealed class GetExchangeAppRoleAssignment : OperationCmdlet
+public sealed class GetExchangeAppRoleAssignment : ConnectedCmdlet
 {
     /// <summary>Only this app: display name, appId or service principal object id.</summary>
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
@@ -24,6 +24,6 @@ public sealed class GetExchangeAppRoleAssignment : OperationCmdlet
     protected override void ProcessRecord()
     {
         var filter = new AssignmentFilter { id = Id, app = App, role = Role };
-        Run(() => Operation.GetRoleAssignments(filter.Wire()));
+        Run(() => Operation.GetRoleAssignments(ConnectionId, filter.Wire()));
     }
 }

@@ -63,6 +63,6 @@ public sealed class NewExchangeApp : ScopedCmdlet
             force = Force.IsPresent,
             replication_timeout_seconds = (ulong)Math.Max(0, ReplicationTimeout.TotalSeconds),
         };
-        Run(() => Operation.NewApp(request.Wire()));
+        Run(() => Operation.NewApp(ConnectionId, request.Wire()));
     }
 }

@@ -37,6 +37,6 @@ public sealed class NewExchangeAppRoleAssignment : ScopedCmdlet
             group_name = Group,
             administrative_unit = AdministrativeUnit,
         };
-        Run(() => Operation.NewRoleAssignment(request.Wire()));
+        Run(() => Operation.NewRoleAssignment(ConnectionId, request.Wire()));
     }
 }

@@ -6,7 +6,7 @@ namespace ExoKit;
 
 /// <summary>Remove-ExchangeAppRoleAssignment: removes assignments by id, e.g. piped from Get-.</summary>
 [Cmdlet(VerbsCommon.Remove, "ExchangeAppRoleAssignment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-public sealed class RemoveExchangeAppRoleAssignment : OperationCmdlet
+public sealed class RemoveExchangeAppRoleAssignment : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Id { get; set; } = "";
@@ -26,6 +26,6 @@ public sealed class RemoveExchangeAppRoleAssignment : OperationCmdlet
         {
             return;
         }
-        Run(() => Operation.RemoveRoleAssignment(Id.Utf8()));
+        Run(() => Operation.RemoveRoleAssignment(ConnectionId, Id.Utf8()));
     }
 }

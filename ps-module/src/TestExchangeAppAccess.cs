@@ -13,7 +13,7 @@ namespace ExoKit;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ExchangeAppAccess", DefaultParameterSetName = ExchangeSet)]
 [OutputType(typeof(ExchangeAppAccess))]
-public sealed class TestExchangeAppAccess : OperationCmdlet
+public sealed class TestExchangeAppAccess : ConnectedCmdlet
 {
     private const string ExchangeSet = "Exchange";
     private const string ProbeSet = "Probe";
@@ -57,6 +57,6 @@ public sealed class TestExchangeAppAccess : OperationCmdlet
             probe = Probe.IsPresent,
         };
         using SecretBytes secret = ClientSecret is null ? new SecretBytes(Array.Empty<byte>()) : new SecretBytes(ClientSecret);
-        Run(() => Operation.TestAppAccess(request.Wire(), secret.Slice));
+        Run(() => Operation.TestAppAccess(ConnectionId, request.Wire(), secret.Slice));
     }
 }
