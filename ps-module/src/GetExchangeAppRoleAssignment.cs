@@ -15,6 +15,7 @@ public sealed class GetExchangeAppRoleAssignment : ConnectedCmdlet
 
     /// <summary>Only this role: "Application Mail.Read", "Mail.Read" or its id.</summary>
     [Parameter]
+    [ArgumentCompleter(typeof(RoleCompleter))]
     public string? Role { get; set; }
 
     /// <summary>Only the assignment with this id.</summary>

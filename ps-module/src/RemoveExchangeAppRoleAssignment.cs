@@ -8,7 +8,8 @@ namespace ExoKit;
 [Cmdlet(VerbsCommon.Remove, "ExchangeAppRoleAssignment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 public sealed class RemoveExchangeAppRoleAssignment : ConnectedCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The assignment's id: given, piped as a string, or the Id property of Get-'s output.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string Id { get; set; } = "";
 
     /// <summary>Bound from Get-ExchangeAppRoleAssignment's output, to say what is removed.</summary>

@@ -259,7 +259,12 @@ pub async fn get_assignments(query: AssignmentQuery) -> Result<()> {
     let roles = directory::roles(graph).await?;
     if let Some(app) = query.app.as_deref() {
         // -App names an app: one that does not exist is an error, one without assignments is not.
-        ops::item(app, directory::service_principal(graph, "App", app).await)?;
+        let found = directory::service_principal(graph, "App", app).await;
+        let found = found.map_err(|e| match e {
+            ExoError::InvalidArgument { message, .. } if message.starts_with("no ") => ExoError::NotFound { what: "app".into(), identity: app.trim().into() },
+            other => other,
+        });
+        ops::item(app.trim(), found)?;
     }
     let raw = list_raw(graph).await?;
     let mut found = 0usize;
