@@ -1,10 +1,10 @@
 //! `cargo xtask bench`: numbers, never a pass/fail. The contact mirror's scenarios
 //! (`benches/mirror.rs`: requests, 429s, wall time, ExoKit's peak RSS against the sandbox
-//! process), then the module: size on disk, `Import-Module` time in fresh host processes (median
-//! of 10) and the host's memory at rest after the import.
+//! process), then the module: size on disk, `Import-Module` time in fresh pwsh processes (the
+//! project's pwsh 7.6.10; median of 10) and pwsh's memory at rest after the import.
 
 use crate::exec;
-use crate::{module, paths};
+use crate::{module, paths, pwsh};
 
 const IMPORTS: usize = 10;
 
@@ -21,16 +21,16 @@ pub fn run() -> Result<(), String> {
     println!("| measure | value |");
     println!("|---|---|");
     println!("| out/ExoKit size (release) | {:.1} MB |", module::size_of(&dir) as f64 / 1e6);
-    println!("| Import-Module ExoKit, fresh host, median of {IMPORTS} | {} |", exokit.describe());
+    println!("| Import-Module ExoKit, fresh pwsh, median of {IMPORTS} | {} |", exokit.describe());
     println!("| Import-Module of an empty manifest (the engine's own first-import cost) | {} |", baseline.describe());
-    println!("| host memory at rest after Import-Module ExoKit: RSS / managed heap | {} |", rest.describe());
+    println!("| pwsh memory at rest after Import-Module ExoKit: RSS / managed heap | {} |", rest.describe());
     println!("| same after one call into the native library (`Disconnect-ExoKit`) | {} |", loaded.describe());
     println!("| same after importing an empty manifest | {} |", rest_empty.describe());
     println!("| machine | {} cores, {} |", std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1), paths::rid());
     Ok(())
 }
 
-/// Import times of one manifest, each in a fresh host process, sorted.
+/// Import times of one manifest, each in a fresh pwsh process, sorted.
 struct Times(Vec<f64>);
 
 impl Times {
@@ -44,7 +44,11 @@ impl Times {
 fn import_times(manifest: &std::path::Path) -> Result<Times, String> {
     let mut times = Vec::with_capacity(IMPORTS);
     for _ in 0..IMPORTS {
-        let printed = exec::output(exec::dotnet().arg(paths::host_dll()).arg("--time-import").arg(manifest))?;
+        let script = format!(
+            "$clock = [Diagnostics.Stopwatch]::StartNew(); Import-Module '{}' -ErrorAction Stop; $clock.Stop(); $clock.Elapsed.TotalMilliseconds.ToString('F1', [Globalization.CultureInfo]::InvariantCulture)",
+            manifest.display().to_string().replace('\'', "''")
+        );
+        let printed = exec::output(&mut pwsh::find()?.command(&script))?;
         times.push(printed.trim().parse::<f64>().map_err(|_| format!("the host printed {printed:?}, not a time"))?);
     }
     times.sort_by(|a, b| a.total_cmp(b));
@@ -68,7 +72,7 @@ fn mirror() -> Result<(), String> {
     exec::run(&mut cargo)
 }
 
-/// A fresh host's memory after importing a manifest, collected: (RSS, managed heap) in bytes.
+/// A fresh pwsh's memory after importing a manifest, collected: (RSS, managed heap) in bytes.
 struct Memory(u64, u64);
 
 impl Memory {
@@ -83,7 +87,7 @@ fn memory_at_rest(manifest: &std::path::Path, then: &str) -> Result<Memory, Stri
          $p = [Diagnostics.Process]::GetCurrentProcess(); 'memory ' + $p.WorkingSet64 + ' ' + [GC]::GetTotalMemory($true)",
         manifest.display().to_string().replace('\'', "''")
     );
-    let printed = exec::output(exec::dotnet().arg(paths::host_dll()).arg("-Command").arg(script))?;
+    let printed = exec::output(&mut pwsh::find()?.command(&script))?;
     let line = printed.lines().find_map(|l| l.trim().strip_prefix("memory ")).ok_or_else(|| format!("the host printed {printed:?}, no memory line"))?;
     let numbers: Vec<u64> = line.split_whitespace().filter_map(|n| n.parse().ok()).collect();
     match numbers[..] {

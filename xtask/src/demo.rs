@@ -1,15 +1,15 @@
-//! `cargo xtask demo`: the sandbox tenant, then demo/session.ps1 against it, printing what an
-//! admin would see.
+//! `cargo xtask demo`: the sandbox tenant, then demo/session.ps1 against it in the project's pwsh
+//! 7.6.10, printing what an admin would see (colours, progress, tables).
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
 
 use crate::exec;
-use crate::{module, paths};
+use crate::{module, paths, pwsh};
 
 fn run_demo_session(sandbox: &Sandbox) -> Result<(), String> {
     let (app_id, secret) = demo_app()?;
-    exec::run(exec::powershell_file(&paths::root().join("demo/session.ps1"))
+    exec::run(pwsh::find()?.file(&paths::root().join("demo/session.ps1"))
         .env("EXOKIT_MODULE", paths::module_manifest())
         .env("EXOKIT_DEMO_URL", &sandbox.base_url)
         .env("EXOKIT_DEMO_TENANT", "contoso.onmicrosoft.com")

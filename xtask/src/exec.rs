@@ -1,7 +1,6 @@
-//! Running the tools: cargo, dotnet, the console host.
+//! Running the tools: cargo, dotnet (pwsh: see pwsh.rs).
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 
 use crate::paths;
@@ -16,25 +15,6 @@ pub fn dotnet() -> Command {
     let mut command = Command::new("dotnet");
     command.current_dir(paths::root()).env("DOTNET_CLI_TELEMETRY_OPTOUT", "1").env("DOTNET_NOLOGO", "1");
     command
-}
-
-/// PowerShell: pwsh where installed, else ExoKit's console host over the same engine.
-pub fn powershell_file(script: &Path) -> Command {
-    if which("pwsh") {
-        let mut command = Command::new("pwsh");
-        command.args(["-NoLogo", "-NoProfile", "-File"]).arg(script);
-        command
-    } else {
-        let mut command = dotnet();
-        command.arg(paths::host_dll()).arg(script);
-        command
-    }
-}
-
-fn which(program: &str) -> bool {
-    std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).any(|dir| dir.join(paths::exe(program)).is_file()))
-        .unwrap_or(false)
 }
 
 /// Runs to the end; an error names the command when it fails.

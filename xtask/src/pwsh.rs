@@ -29,6 +29,13 @@ impl Pwsh {
         command
     }
 
+    /// `pwsh -NoLogo -NoProfile -NonInteractive -Command <text>`.
+    pub fn command(&self, text: &str) -> Command {
+        let mut command = self.bare();
+        command.args(["-NoLogo", "-NoProfile", "-NonInteractive", "-Command", text]);
+        command
+    }
+
     /// pwsh with no argument yet; the current directory is the repository root.
     pub fn bare(&self) -> Command {
         let mut command = Command::new(&self.program);
@@ -50,11 +57,16 @@ impl Pwsh {
     }
 }
 
-/// The pwsh every PowerShell-level step runs in, said once on the console.
+/// The pwsh every PowerShell-level step runs in, found once per xtask run and said on the console.
 pub fn find() -> Result<Pwsh, String> {
-    let pwsh = choose()?;
-    println!("xtask: pwsh: {}", pwsh.describe());
-    Ok(pwsh)
+    static FOUND: std::sync::OnceLock<Result<Pwsh, String>> = std::sync::OnceLock::new();
+    FOUND
+        .get_or_init(|| {
+            let pwsh = choose()?;
+            println!("xtask: pwsh: {}", pwsh.describe());
+            Ok(pwsh)
+        })
+        .clone()
 }
 
 fn choose() -> Result<Pwsh, String> {

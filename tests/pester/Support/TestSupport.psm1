@@ -667,7 +667,7 @@ function Invoke-Captured {
 
 function Assert-Succeeded {
     <# The capture has no error, terminating or not; the message shows everything it wrote. #>
-    param([Parameter(Mandatory, Position = 0)] [object] $Capture)
+    param([Parameter(Mandatory, Position = 0, ValueFromPipeline)] [object] $Capture)
     if ($Capture.Terminating -or $Capture.Errors.Count -gt 0) { throw "expected no error, got:`n$($Capture.AllText())" }
 }
 
