@@ -1,4 +1,4 @@
-# Issue 20, items 5, 6, 7 and 9: what an admin sees in an 80-column console (the deciding columns
+# Issue 20, items 5, 6, 7, 9 and 11 (dates): what an admin sees in an 80-column console (the deciding columns
 # of each default view), progress bars that end, help that reads like the platform's own, and
 # tab completion for -Permission and -Role.
 
@@ -123,5 +123,31 @@ Describe 'Tab completion' {
         $found | Should -Contain "'Application Mail.Read'"
         $line = 'New-ExchangeApp -DisplayName x -Tenant -Role App'
         (TabExpansion2 -inputScript $line -cursorColumn $line.Length).CompletionMatches.CompletionText | Should -Contain "'Application Calendars.Read'"
+    }
+}
+
+Describe 'Dates are dates' {
+    It 'Get-ExoKitContext: ConnectedAt and TokenExpiresOn are DateTime (UTC), so they compare as dates' {
+        $context = Get-ExoKitContext
+        $context.ConnectedAt | Should -BeOfType [datetime]
+        $context.TokenExpiresOn | Should -BeOfType [datetime]
+        $context.ConnectedAt.Kind | Should -Be 'Utc'
+        $context.TokenExpiresOn | Should -BeGreaterThan $context.ConnectedAt
+        ($context | Where-Object ConnectedAt -GT ([datetime]::UtcNow.AddHours(-1))) | Should -Not -BeNullOrEmpty
+    }
+
+    It "Get-ContactMirrorState: LastSynced is a DateTime" {
+        $tenant = New-MirrorTenant
+        try {
+            Connect-TestSandbox $tenant.Sandbox
+            Invoke-ContactMirror -SharedMailbox (Get-MirrorTenantInfo).HubUpn -StatePath $tenant.StatePath | Out-Null
+            $rows = @(Get-ContactMirrorState -StatePath $tenant.StatePath)
+            $rows | Should -Not -BeNullOrEmpty
+            $rows | ForEach-Object { $_.LastSynced | Should -BeOfType [datetime] }
+            ($rows | Sort-Object LastSynced -Descending)[0].LastSynced | Should -BeLessOrEqual ([datetime]::UtcNow.AddMinutes(1))
+        } finally {
+            Remove-MirrorTenant $tenant
+            Connect-TestSandbox $script:Sandbox -Extra @{ ExchangeEndpoint = "$($script:Sandbox.BaseUrl)/outlook.office365.com/" }
+        }
     }
 }
