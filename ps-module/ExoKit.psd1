@@ -41,8 +41,12 @@
     PrivateData          = @{
         PSData = @{
             Tags         = @('Exchange', 'ExchangeOnline', 'Graph', 'RBAC', 'Contacts', 'PSEdition_Core', 'Linux', 'Windows', 'MacOS')
-            LicenseUri   = 'https://opensource.org/licenses/MIT'
-            ReleaseNotes = 'Connect-ExoKit (client secret; clouds, proxies, private CAs), Get-ExoKitContext, Disconnect-ExoKit, Get-ExchangeAppRoleDefinition, Invoke-ContactMirror and the drop-in scripts/Automation-ContactsMirroring.ps1.'
+            ProjectUri   = 'https://github.com/exokit/exokit'
+            LicenseUri   = 'https://github.com/exokit/exokit/blob/main/LICENSE'
+            # Below 1.0 every package is a prerelease: ExoKit.0.1.0-preview.nupkg.
+            Prerelease   = 'preview'
+            # The newest section of CHANGELOG.md, word for word (Package.Tests.ps1 checks it).
+            ReleaseNotes = 'First preview. Connect-ExoKit signs in as an app (client secret, certificate, managed identity, workload identity federation, a held access token) in any cloud, through proxies and private CAs; Get-ExoKitContext, Disconnect-ExoKit. RBAC for Applications: Get-ExchangeAppRoleDefinition, New-ExchangeAppRoleAssignment, Get-ExchangeAppRoleAssignment, Remove-ExchangeAppRoleAssignment, New-ExchangeApp, Test-ExchangeAppAccess. Application Access Policies: New-ExchangeAppAccessPolicy, Get-ExchangeAppAccessPolicy, Set-ExchangeAppAccessPolicy, Remove-ExchangeAppAccessPolicy, Test-ExchangeAppAccessPolicy, New-ExchangeAppScopeGroup; the audit Get-ExchangeAppAccessReport and the migration to RBAC ConvertTo-ExchangeAppRoleAssignment. External calendar sharing: Get-CalendarPublishing, Set-CalendarPublishing, Set-CalendarExternalBooking. The contact mirror: Invoke-ContactMirror, Get-ContactMirrorState, Reset-ContactMirrorState, and the drop-in scripts/Automation-ContactsMirroring.ps1.'
         }
     }
 }

@@ -7,32 +7,26 @@ using System.Text;
 
 namespace ExoKit.Host;
 
-/// <summary>
-/// A runspace on a <see cref="RecordingHost"/>: what the console program runs scripts in, and
-/// what each PowerShell-level test opens to type commands as an admin would.
-/// </summary>
+/// <summary>A runspace of the engine, for the help compiler to import the module into.</summary>
 public sealed class Shell : IDisposable
 {
-    private Shell(RecordingHost host, Runspace runspace)
+    private Shell(Runspace runspace)
     {
-        Host = host;
         Runspace = runspace;
     }
 
-    public RecordingHost Host { get; }
     public Runspace Runspace { get; }
 
-    public static Shell Open(bool echo = false)
+    public static Shell Open()
     {
-        var host = new RecordingHost(echo);
         InitialSessionState state = InitialSessionState.CreateDefault2();
         if (OperatingSystem.IsWindows())
         {
             state.ExecutionPolicy = Microsoft.PowerShell.ExecutionPolicy.Bypass;
         }
-        Runspace runspace = RunspaceFactory.CreateRunspace(host, state);
+        Runspace runspace = RunspaceFactory.CreateRunspace(state);
         runspace.Open();
-        return new Shell(host, runspace);
+        return new Shell(runspace);
     }
 
     /// <summary>

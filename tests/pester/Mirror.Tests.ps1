@@ -33,6 +33,9 @@ Describe 'Invoke-ContactMirror' {
         $table = $second.Output | Format-Table | Out-String -Width 120
         $table | Should -BeLike '*Distribute*'
         $table | Should -BeLike '*Requests*'
+        $narrow = $second.Output | Format-Table | Out-String -Width 80
+        $narrow | Should -BeLike '*Collect*'
+        $narrow | Should -BeLike '*Distribute*'
         $second.Output | Export-Csv -LiteralPath ($csv = New-TestTempPath -Extension '.csv')
         try {
             $rows = Import-Csv -LiteralPath $csv

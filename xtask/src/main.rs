@@ -23,7 +23,7 @@ fn main() -> ExitCode {
         Some("pester") => tests::pester_only(&args[1..]),
         Some("demo") => demo::run(),
         Some("bench") => bench::run(),
-        Some("package") => module::package(),
+        Some("package") => module::package().map(|_| ()),
         Some("bindings") => tests::bless_bindings(),
         Some("metadata") => metadata::run(&args[1..]),
         _ => Err(USAGE.to_string()),
@@ -43,6 +43,6 @@ const USAGE: &str = "usage: cargo xtask <step>
   pester [--filter <pattern>] [file ...]  build, then run these Pester files (default: all) in the project's pwsh
   demo               start the sandbox tenant and run demo/session.ps1 against it
   bench              measure: the mirror scenarios (benches/mirror.rs), module size, Import-Module time and memory
-  package            release build of out/ExoKit, the folder Publish-PSResource ships
+  package            release build of out/ExoKit, then ExoKit.<version>.nupkg via Publish-PSResource into out/repository
   bindings           regenerate bindings/csharp and bindings/c after an #[ffi] change
   metadata [--from DIR] [--check]  regenerate tests/sandbox/metadata from Graph's published metadata";

@@ -12,10 +12,18 @@ use std::path::{Path, PathBuf};
 use crate::exec::{self, run};
 use crate::paths;
 
-/// Builds everything a test, the demo or a package needs; returns the module folder.
+/// Builds everything a test, the demo or a benchmark needs; returns the module folder.
 pub fn build(release: bool) -> Result<PathBuf, String> {
+    build_with(release, true)
+}
+
+/// The module, and the sandbox binary when `sandbox` (a package does not ship it).
+fn build_with(release: bool, sandbox: bool) -> Result<PathBuf, String> {
     let mut cargo = exec::cargo();
-    cargo.args(["build", "-p", "exokit", "-p", "exokit-sandbox"]);
+    cargo.args(["build", "-p", "exokit"]);
+    if sandbox {
+        cargo.args(["-p", "exokit-sandbox"]);
+    }
     if release {
         cargo.arg("--release");
     }
@@ -26,14 +34,40 @@ pub fn build(release: bool) -> Result<PathBuf, String> {
     assemble(release, &dotnet_out.join("module"))
 }
 
-/// A release build of the module, reported with its size.
-pub fn package() -> Result<(), String> {
-    let dir = build(true)?;
+/// `cargo xtask package`: a release build of out/ExoKit (the native library stripped by the
+/// release profile), then `ExoKit.<version>.nupkg` made by Publish-PSResource into the local
+/// file repository out/repository. Returns the .nupkg.
+pub fn package() -> Result<PathBuf, String> {
+    let dir = build_with(true, false)?;
     println!("out/ExoKit: {:.1} MB in {} files", size_of(&dir) as f64 / 1e6, files_under(&dir).len());
     for file in files_under(&dir) {
         println!("  {}", file.strip_prefix(&dir).unwrap_or(&file).display());
     }
-    Ok(())
+    let repository = paths::repository_dir();
+    if repository.exists() {
+        fs::remove_dir_all(&repository).map_err(|e| format!("cannot clear {}: {e}", repository.display()))?;
+    }
+    fs::create_dir_all(&repository).map_err(|e| e.to_string())?;
+    // PSResourceGet keeps its repository list under the user's data folder: a folder of the build
+    // output stands in for it, so packaging registers nothing on the machine.
+    let home = paths::target().join("package-home");
+    let _ = fs::remove_dir_all(&home);
+    fs::create_dir_all(&home).map_err(|e| e.to_string())?;
+    let script = include_str!("publish.ps1");
+    let pwsh = crate::pwsh::find()?;
+    run(pwsh
+        .command(script)
+        .env("EXOKIT_PUBLISH_MODULE", &dir)
+        .env("EXOKIT_PUBLISH_REPOSITORY", &repository)
+        .env("XDG_DATA_HOME", &home)
+        .env("LOCALAPPDATA", &home))?;
+    let nupkg = files_under(&repository)
+        .into_iter()
+        .find(|f| f.extension().is_some_and(|e| e == "nupkg"))
+        .ok_or_else(|| format!("Publish-PSResource wrote no .nupkg into {}", repository.display()))?;
+    let size = nupkg.metadata().map(|m| m.len()).unwrap_or(0);
+    println!("{}: {:.1} MB", nupkg.strip_prefix(paths::root()).unwrap_or(&nupkg).display(), size as f64 / 1e6);
+    Ok(nupkg)
 }
 
 fn dotnet_build(project: &str, output: &Path) -> Result<(), String> {

@@ -20,6 +20,11 @@ pub fn module_dir() -> PathBuf {
     root().join("out").join("ExoKit")
 }
 
+/// The local file repository `cargo xtask package` publishes ExoKit.<version>.nupkg into.
+pub fn repository_dir() -> PathBuf {
+    root().join("out").join("repository")
+}
+
 pub fn module_manifest() -> PathBuf {
     module_dir().join("ExoKit.psd1")
 }

@@ -11,6 +11,8 @@ pub fn run() -> Result<(), String> {
     module::build(false)?;
     let mut tally = Tally::default();
     let cargo_ok = run_watching(exec::cargo().args(["test", "--workspace"]), |l| tally.cargo_line(l))?;
+    // The Pester suite runs against what ships: the release module and its .nupkg (Package.Tests.ps1).
+    module::package()?;
     let pester_ok = run_pester(&pester_files()?, None, &mut tally)?;
     println!("\nall tests: {} passed, {} failed", tally.passed, tally.failed);
     if cargo_ok && pester_ok && tally.failed == 0 && tally.passed > 0 {
@@ -36,6 +38,10 @@ pub fn pester_only(args: &[String]) -> Result<(), String> {
         files = pester_files()?;
     }
     module::build(false)?;
+    if files.iter().any(|f| f.ends_with("Package.Tests.ps1")) {
+        // The install test needs the release package; the other files then run against it too.
+        module::package()?;
+    }
     let mut tally = Tally::default();
     let ok = run_pester(&files, filter.as_deref(), &mut tally)?;
     println!("\nPester: {} passed, {} failed", tally.passed, tally.failed);
@@ -83,7 +89,10 @@ fn run_pester(files: &[PathBuf], filter: Option<&str>, tally: &mut Tally) -> Res
         let mut counted = false;
         let failed_before = tally.failed;
         let ok = run_watching(
-            command.env("EXOKIT_MODULE", paths::module_manifest()).env("EXOKIT_SANDBOX", paths::sandbox_exe(false)),
+            command
+                .env("EXOKIT_MODULE", paths::module_manifest())
+                .env("EXOKIT_SANDBOX", paths::sandbox_exe(false))
+                .env("EXOKIT_REPOSITORY", paths::repository_dir()),
             |l| counted |= tally.pester_line(l),
         )?;
         if !counted || (!ok && tally.failed == failed_before) {

@@ -28,7 +28,7 @@ function Get-TestDemo {
 }
 
 function Get-TestPath {
-    <# Where things are: Root, Module (the manifest), ModuleDir, Sandbox (binary), DropIn, Seeds. #>
+    <# Where things are: Root, Module (the manifest), ModuleDir, Sandbox (binary), DropIn, Seeds, Repository. #>
     $target = if ($env:CARGO_TARGET_DIR) { $env:CARGO_TARGET_DIR } else { Join-Path $script:Root 'target' }
     $module = if ($env:EXOKIT_MODULE) { $env:EXOKIT_MODULE } else { Join-Path $script:Root 'out/ExoKit/ExoKit.psd1' }
     $exe = if ($IsWindows) { 'exokit-sandbox.exe' } else { 'exokit-sandbox' }
@@ -41,6 +41,8 @@ function Get-TestPath {
         Sandbox   = $sandbox
         DropIn    = Join-Path $moduleDir 'scripts/Automation-ContactsMirroring.ps1'
         Seeds     = Join-Path $script:Root 'tests/sandbox/seeds'
+        # Where `cargo xtask package` publishes ExoKit.<version>.nupkg (a local file repository).
+        Repository = if ($env:EXOKIT_REPOSITORY) { $env:EXOKIT_REPOSITORY } else { Join-Path $script:Root 'out/repository' }
     }
 }
 
