@@ -18,6 +18,9 @@ pub struct Cloud {
     pub graph_endpoint: Url,
     /// The Exchange Online root, e.g. `https://outlook.office365.com/`.
     pub exchange_endpoint: Url,
+    /// False for a custom cloud given without `-ExchangeEndpoint`: `exchange_endpoint` is then
+    /// the named cloud's, which that connection was never given, so nothing is sent there.
+    pub exchange_given: bool,
 }
 
 /// The national clouds as Get-MgEnvironment and Connect-ExchangeOnline know them.
@@ -49,6 +52,7 @@ impl Cloud {
             authority_host: Url::parse(login).expect("static URL"),
             graph_endpoint: Url::parse(graph).expect("static URL"),
             exchange_endpoint: Url::parse(exchange).expect("static URL"),
+            exchange_given: true,
         })
     }
 
@@ -64,12 +68,33 @@ impl Cloud {
             Some(text) if !text.trim().is_empty() => parse_endpoint(field, text),
             _ => Ok(default.clone()),
         };
+        // A custom Graph or login host without an Exchange one must not send Exchange calls
+        // (or ask for a token) for the named cloud's production host.
+        let exchange_given = exchange_endpoint.is_some_and(|e| !e.trim().is_empty());
+        let custom_elsewhere = [graph_endpoint, authority_host].iter().any(|e| e.is_some_and(|e| !e.trim().is_empty()));
         Ok(Cloud {
             name: "Custom".into(),
             graph_endpoint: pick(graph_endpoint, "GraphEndpoint", &base.graph_endpoint)?,
             authority_host: pick(authority_host, "AuthorityHost", &base.authority_host)?,
             exchange_endpoint: pick(exchange_endpoint, "ExchangeEndpoint", &base.exchange_endpoint)?,
+            exchange_given: exchange_given || !custom_elsewhere,
         })
+    }
+
+    /// Fails, naming `-ExchangeEndpoint`, when this cloud has no Exchange endpoint of its own.
+    pub fn require_exchange(&self) -> Result<&Url> {
+        if self.exchange_given {
+            return Ok(&self.exchange_endpoint);
+        }
+        Err(ExoError::invalid_argument(
+            "ExchangeEndpoint",
+            "this connection has a custom -GraphEndpoint or -AuthorityHost but no -ExchangeEndpoint, so it sends no Exchange admin call; connect again with -ExchangeEndpoint (the Exchange admin API root of that cloud)",
+        ))
+    }
+
+    /// The Exchange endpoint as `Get-ExoKitContext` shows it (empty when there is none).
+    pub fn exchange_display(&self) -> String {
+        if self.exchange_given { self.exchange_endpoint.to_string() } else { String::new() }
     }
 
     /// The OAuth2 token endpoint of a tenant.

@@ -44,6 +44,23 @@ pub enum ExoError {
     /// A bug: a panic caught at the boundary, or an invariant broken.
     #[error("Internal error in ExoKit: {0}")]
     Internal(String),
+
+    /// An identity the caller gave matches nothing (as `Get-Mailbox -Identity` reports it).
+    #[error("No {what} matches '{identity}'.")]
+    NotFound { what: String, identity: String },
+
+    /// One item of a cmdlet's input failed (a mailbox, an id): the error as it is, with the item
+    /// as its `TargetObject`. A service's answer reads as its own message, without the request
+    /// line (`POST …/InvokeCommand failed with 404 …`), which `-Verbose` shows.
+    #[error("{}", item_message(.error))]
+    Item { target: String, error: Box<ExoError> },
+}
+
+fn item_message(error: &ExoError) -> String {
+    match error {
+        ExoError::Service { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
 }
 
 fn request_id_suffix(id: &Option<String>) -> String {
@@ -67,9 +84,33 @@ impl ExoError {
         }
     }
 
+    /// This error as the failure of one input item (`target`: the mailbox, id… as given).
+    pub fn for_item(self, target: impl Into<String>) -> Self {
+        match self {
+            ExoError::Item { error, .. } => ExoError::Item { target: target.into(), error },
+            other => ExoError::Item { target: target.into(), error: Box::new(other) },
+        }
+    }
+
+    /// Whether nothing can go on after this error (no connection, sign-in refused, cancelled,
+    /// a bug, no Exchange endpoint, a permission the app lacks): then the cmdlet stops; any
+    /// other failure of one item is reported for that item and the rest is processed.
+    pub fn stops_everything(&self) -> bool {
+        match self {
+            ExoError::NotConnected | ExoError::Authentication { .. } | ExoError::Cancelled | ExoError::Internal(_) => true,
+            ExoError::Unreachable { .. } => true,
+            ExoError::InvalidArgument { parameter, .. } => parameter == "ExchangeEndpoint",
+            ExoError::Service { status, .. } => matches!(status, 401 | 403),
+            ExoError::Item { error, .. } => error.stops_everything(),
+            _ => false,
+        }
+    }
+
     /// The stable id that becomes the `FullyQualifiedErrorId`.
     pub fn error_id(&self) -> String {
         let id = match self {
+            ExoError::Item { error, .. } => return error.error_id(),
+            ExoError::NotFound { .. } => "NotFound",
             ExoError::InvalidArgument { .. } => "InvalidArgument",
             ExoError::NotConnected => "NotConnected",
             ExoError::Authentication { .. } => "AuthenticationFailed",
@@ -87,6 +128,8 @@ impl ExoError {
     /// The name of the `System.Management.Automation.ErrorCategory` member.
     pub fn category(&self) -> &'static str {
         match self {
+            ExoError::Item { error, .. } => error.category(),
+            ExoError::NotFound { .. } => "ObjectNotFound",
             ExoError::InvalidArgument { .. } => "InvalidArgument",
             ExoError::NotConnected => "ConnectionError",
             ExoError::Authentication { .. } => "AuthenticationError",
@@ -111,6 +154,8 @@ impl ExoError {
     /// What the error is about (a tenant, a URL, a parameter), for `ErrorRecord.TargetObject`.
     pub fn target(&self) -> Option<String> {
         match self {
+            ExoError::Item { target, .. } => Some(target.clone()),
+            ExoError::NotFound { identity, .. } => Some(identity.clone()),
             ExoError::InvalidArgument { parameter, .. } => Some(parameter.clone()),
             ExoError::State { path, .. } => Some(path.clone()),
             ExoError::Authentication { tenant, .. } => Some(tenant.clone()),

@@ -1,10 +1,16 @@
-//! Connections: `Connect-ExoKit` makes one, the process keeps it as the current context, every
-//! other cmdlet uses it. Tokens stay here, in Rust memory; PowerShell only sees [`ContextInfo`].
+//! Connections: `Connect-ExoKit` makes one, and every other cmdlet runs on one. Tokens stay
+//! here, in Rust memory; PowerShell only sees [`ContextInfo`].
 //!
-//! The context is process-wide, as Microsoft.Graph's is, so `ForEach-Object -Parallel` and a
-//! second runspace share it.
+//! Which connection a cmdlet uses is the caller's choice, not a process-wide one: PowerShell
+//! runspaces (`ForEach-Object -Parallel`, thread jobs) each hold their own. The module keeps a
+//! registry of open connections by handle ([`register`], [`release`]); an operation started
+//! with a handle runs with that connection as its task-local [`current`], so two runspaces'
+//! cmdlets never see each other's. Rust callers (tests, benches) that start operations without
+//! a handle use the process default that [`connect`] sets, which the module never sets.
 
-use std::sync::{Arc, RwLock};
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -56,13 +62,58 @@ pub struct ContextInfo {
     pub authority_host: String,
     pub connected_at: DateTime<Utc>,
     pub token_expires_on: Option<DateTime<Utc>>,
+    /// The module's handle for this connection (0 when it has none), so `-Connection` can
+    /// name it.
+    pub connection: u64,
 }
 
+/// The process default, for Rust callers only (see the module comment).
 static CURRENT: RwLock<Option<Arc<Session>>> = RwLock::new(None);
 
-/// The current connection, or [`ExoError::NotConnected`].
+/// Open connections by handle (the module's `Connect-ExoKit`); 0 is never a handle.
+static REGISTRY: Mutex<Option<HashMap<u64, Arc<Session>>>> = Mutex::new(None);
+static NEXT_HANDLE: AtomicU64 = AtomicU64::new(1);
+
+tokio::task_local! {
+    /// The connection an operation was started with (`None`: started without one).
+    static SCOPED: Option<Arc<Session>>;
+}
+
+/// The connection of the running operation, or [`ExoError::NotConnected`]. An operation started
+/// with a handle sees only that connection (or none); never the process default.
 pub fn current() -> Result<Arc<Session>> {
+    if let Ok(scoped) = SCOPED.try_with(Clone::clone) {
+        return scoped.ok_or(ExoError::NotConnected);
+    }
     CURRENT.read().unwrap_or_else(|p| p.into_inner()).clone().ok_or(ExoError::NotConnected)
+}
+
+/// Runs `work` with `session` as its [`current`] connection (`None`: not connected).
+pub fn scoped<F: std::future::Future>(session: Option<Arc<Session>>, work: F) -> impl std::future::Future<Output = F::Output> {
+    SCOPED.scope(session, work)
+}
+
+/// The running operation's scoped connection, to hand to a task it spawns: `Err` when it was
+/// started without one (the task then falls back as its parent does).
+pub fn scope_of_running() -> std::result::Result<Option<Arc<Session>>, ()> {
+    SCOPED.try_with(Clone::clone).map_err(|_| ())
+}
+
+/// Keeps an open connection under a new handle.
+pub fn register(session: Arc<Session>) -> u64 {
+    let handle = NEXT_HANDLE.fetch_add(1, Ordering::Relaxed);
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner()).get_or_insert_with(HashMap::new).insert(handle, session);
+    handle
+}
+
+/// The connection behind a handle; `None` for 0, or one released (disconnected).
+pub fn lookup(handle: u64) -> Option<Arc<Session>> {
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner()).as_ref()?.get(&handle).cloned()
+}
+
+/// Forgets a handle's connection and its tokens (operations still running on it finish).
+pub fn release(handle: u64) -> bool {
+    REGISTRY.lock().unwrap_or_else(|p| p.into_inner()).as_mut().is_some_and(|r| r.remove(&handle).is_some())
 }
 
 /// Forgets the current connection (its cached tokens go with it).
@@ -78,6 +129,15 @@ pub async fn connect(options: ConnectOptions) -> Result<ContextInfo> {
     *CURRENT.write().unwrap_or_else(|p| p.into_inner()) = Some(session);
     ops::verbose(format!("Connected to tenant {} as app {}", info.tenant_id, info.client_id));
     Ok(info)
+}
+
+/// Opens a connection and keeps it under a new handle, for the module: nothing process-wide
+/// changes, so no other runspace sees it.
+pub async fn connect_handle(options: ConnectOptions) -> Result<(u64, ContextInfo)> {
+    let session = open(options).await?;
+    let info = describe(&session).await;
+    ops::verbose(format!("Connected to tenant {} as app {}", info.tenant_id, info.client_id));
+    Ok((register(session), info))
 }
 
 /// A connection that is not made current: a pipeline run's own per-tenant credentials
@@ -125,10 +185,11 @@ pub async fn describe(session: &Session) -> ContextInfo {
         auth_type: session.tokens.credential_kind().into(),
         environment: session.cloud.name.clone(),
         graph_endpoint: session.cloud.graph_endpoint.to_string(),
-        exchange_endpoint: session.cloud.exchange_endpoint.to_string(),
+        exchange_endpoint: session.cloud.exchange_display(),
         authority_host: session.cloud.authority_host.to_string(),
         connected_at: session.connected_at,
         token_expires_on: session.tokens.cached_expiry(&session.cloud.graph_scope()).await,
+        connection: 0,
     }
 }
 

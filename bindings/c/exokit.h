@@ -284,49 +284,47 @@ typedef struct SliceMutU8 {
 
 union ResultConstPtrOperationBoundaryError operation_connect(struct WireConnectRequest request, struct SliceU8 secret, struct SliceU8 proxy_password);
 
-union ResultConstPtrOperationBoundaryError operation_get_context(void);
+union ResultConstPtrOperationBoundaryError operation_get_context(uint64_t connection);
 
-union ResultConstPtrOperationBoundaryError operation_disconnect(void);
+union ResultConstPtrOperationBoundaryError operation_get_role_definitions(uint64_t connection, struct WireRoleDefinitionQuery query);
 
-union ResultConstPtrOperationBoundaryError operation_get_role_definitions(struct WireRoleDefinitionQuery query);
-
-union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(struct WireMirrorRequest request, struct SliceU8 variables);
+union ResultConstPtrOperationBoundaryError operation_invoke_contact_mirror(uint64_t connection, struct WireMirrorRequest request, struct SliceU8 variables);
 
 union ResultConstPtrOperationBoundaryError operation_get_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
 
 union ResultConstPtrOperationBoundaryError operation_reset_contact_mirror_state(struct WireStateRequest request, struct SliceU8 variables);
 
-union ResultConstPtrOperationBoundaryError operation_get_app_access_policies(struct WireAccessPolicyRequest request);
+union ResultConstPtrOperationBoundaryError operation_get_app_access_policies(uint64_t connection, struct WireAccessPolicyRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_new_app_access_policy(struct WireAccessPolicyRequest request);
+union ResultConstPtrOperationBoundaryError operation_new_app_access_policy(uint64_t connection, struct WireAccessPolicyRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_set_app_access_policy(struct WireAccessPolicyRequest request);
+union ResultConstPtrOperationBoundaryError operation_set_app_access_policy(uint64_t connection, struct WireAccessPolicyRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_remove_app_access_policy(struct WireAccessPolicyRequest request);
+union ResultConstPtrOperationBoundaryError operation_remove_app_access_policy(uint64_t connection, struct WireAccessPolicyRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_test_app_access_policy(struct WireAccessPolicyRequest request);
+union ResultConstPtrOperationBoundaryError operation_test_app_access_policy(uint64_t connection, struct WireAccessPolicyRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_new_app_scope_group(struct WireScopeGroupRequest request);
+union ResultConstPtrOperationBoundaryError operation_new_app_scope_group(uint64_t connection, struct WireScopeGroupRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_get_calendar_publishing(struct WireCalendarRequest request);
+union ResultConstPtrOperationBoundaryError operation_get_calendar_publishing(uint64_t connection, struct WireCalendarRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_set_calendar_publishing(struct WireCalendarRequest request);
+union ResultConstPtrOperationBoundaryError operation_set_calendar_publishing(uint64_t connection, struct WireCalendarRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_set_calendar_external_booking(struct WireCalendarRequest request);
+union ResultConstPtrOperationBoundaryError operation_set_calendar_external_booking(uint64_t connection, struct WireCalendarRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_get_app_access_report(struct WireAccessReportRequest request);
+union ResultConstPtrOperationBoundaryError operation_get_app_access_report(uint64_t connection, struct WireAccessReportRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_convert_app_access_policies(struct WireMigrationRequest request);
+union ResultConstPtrOperationBoundaryError operation_convert_app_access_policies(uint64_t connection, struct WireMigrationRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_new_role_assignment(struct WireAssignmentRequest request);
+union ResultConstPtrOperationBoundaryError operation_new_role_assignment(uint64_t connection, struct WireAssignmentRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_get_role_assignments(struct WireAssignmentFilter filter);
+union ResultConstPtrOperationBoundaryError operation_get_role_assignments(uint64_t connection, struct WireAssignmentFilter filter);
 
-union ResultConstPtrOperationBoundaryError operation_remove_role_assignment(struct String id);
+union ResultConstPtrOperationBoundaryError operation_remove_role_assignment(uint64_t connection, struct String id);
 
-union ResultConstPtrOperationBoundaryError operation_new_app(struct WireAppRequest request);
+union ResultConstPtrOperationBoundaryError operation_new_app(uint64_t connection, struct WireAppRequest request);
 
-union ResultConstPtrOperationBoundaryError operation_test_app_access(struct WireAccessRequest request, struct SliceU8 app_secret);
+union ResultConstPtrOperationBoundaryError operation_test_app_access(uint64_t connection, struct WireAccessRequest request, struct SliceU8 app_secret);
 
 void operation_destroy(const struct Operation *instance);
 
@@ -335,6 +333,8 @@ union ResultWireEventBoundaryError operation_next_event(const struct Operation *
 uint32_t operation_take_secret(const struct Operation *instance, struct SliceMutU8 buffer);
 
 void operation_cancel(const struct Operation *instance);
+
+bool exokit_release_connection(uint64_t handle);
 
 struct String exokit_version(void);
 

@@ -30,7 +30,8 @@ param()
 $ErrorActionPreference = 'Continue'
 # .NET paths rather than Split-Path/Join-Path: the script needs nothing beyond the engine's core.
 $module = [System.IO.Path]::Combine([System.IO.Path]::GetDirectoryName($PSScriptRoot), 'ExoKit.psd1')
-Import-Module $module -ErrorAction Stop
+# Quietly, even with -Verbose: the run's own lines are what a pipeline log is for.
+Import-Module $module -ErrorAction Stop -Verbose:$false
 
 $failures = $null
 try {

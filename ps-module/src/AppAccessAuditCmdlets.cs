@@ -7,7 +7,7 @@ namespace ExoKit;
 /// <summary>Get-ExchangeAppAccessReport: which apps reach which mailboxes, and why (flat rows).</summary>
 [Cmdlet(VerbsCommon.Get, "ExchangeAppAccessReport")]
 [OutputType(typeof(AppAccessReport))]
-public sealed class GetExchangeAppAccessReport : OperationCmdlet
+public sealed class GetExchangeAppAccessReport : ConnectedCmdlet
 {
     [Parameter]
     public string[]? App { get; set; }
@@ -23,14 +23,14 @@ public sealed class GetExchangeAppAccessReport : OperationCmdlet
             apps = App is null ? new() : new List<string>(App),
             mailboxes = Mailbox is null ? new() : new List<string>(Mailbox),
         };
-        Run(() => Operation.GetAppAccessReport(request.Wire()));
+        Run(() => Operation.GetAppAccessReport(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>ConvertTo-ExchangeAppRoleAssignment: migrates Application Access Policies to RBAC for Applications, Deny included.</summary>
 [Cmdlet(VerbsData.ConvertTo, "ExchangeAppRoleAssignment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
 [OutputType(typeof(AppMigrationStep))]
-public sealed class ConvertToExchangeAppRoleAssignment : OperationCmdlet
+public sealed class ConvertToExchangeAppRoleAssignment : ConnectedCmdlet
 {
     private readonly List<string> _policies = new();
 
@@ -63,6 +63,6 @@ public sealed class ConvertToExchangeAppRoleAssignment : OperationCmdlet
             what_if = whatIf,
             remove_policy = RemovePolicy.IsPresent,
         };
-        Run(() => Operation.ConvertAppAccessPolicies(request.Wire()));
+        Run(() => Operation.ConvertAppAccessPolicies(ConnectionId, request.Wire()));
     }
 }

@@ -7,7 +7,7 @@ namespace ExoKit;
 /// <summary>Get-ExchangeAppAccessPolicy: the tenant's Application Access Policies (an empty list when there are none).</summary>
 [Cmdlet(VerbsCommon.Get, "ExchangeAppAccessPolicy")]
 [OutputType(typeof(AppAccessPolicy))]
-public sealed class GetExchangeAppAccessPolicy : OperationCmdlet
+public sealed class GetExchangeAppAccessPolicy : ConnectedCmdlet
 {
     [Parameter(Position = 0, ValueFromPipelineByPropertyName = true)]
     public string? Identity { get; set; }
@@ -18,14 +18,14 @@ public sealed class GetExchangeAppAccessPolicy : OperationCmdlet
     protected override void ProcessRecord()
     {
         var request = PolicyRequests.Make(identity: Identity, appIds: AppId is null ? new() : new() { AppId });
-        Run(() => Operation.GetAppAccessPolicies(request.Wire()));
+        Run(() => Operation.GetAppAccessPolicies(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>New-ExchangeAppAccessPolicy: restricts or denies apps' Entra mailbox permissions to a mail-enabled security group.</summary>
 [Cmdlet(VerbsCommon.New, "ExchangeAppAccessPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(AppAccessPolicy))]
-public sealed class NewExchangeAppAccessPolicy : OperationCmdlet
+public sealed class NewExchangeAppAccessPolicy : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, ValueFromPipelineByPropertyName = true)]
     public string[] AppId { get; set; } = System.Array.Empty<string>();
@@ -48,13 +48,13 @@ public sealed class NewExchangeAppAccessPolicy : OperationCmdlet
             return;
         }
         var request = PolicyRequests.Make(appIds: new List<string>(AppId), scopeGroup: PolicyScopeGroupId, accessRight: AccessRight, description: Description);
-        Run(() => Operation.NewAppAccessPolicy(request.Wire()));
+        Run(() => Operation.NewAppAccessPolicy(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>Set-ExchangeAppAccessPolicy: changes a policy's description (the only setting Exchange lets change).</summary>
 [Cmdlet(VerbsCommon.Set, "ExchangeAppAccessPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Low)]
-public sealed class SetExchangeAppAccessPolicy : OperationCmdlet
+public sealed class SetExchangeAppAccessPolicy : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Identity { get; set; } = "";
@@ -70,13 +70,13 @@ public sealed class SetExchangeAppAccessPolicy : OperationCmdlet
             return;
         }
         var request = PolicyRequests.Make(identity: Identity, description: Description);
-        Run(() => Operation.SetAppAccessPolicy(request.Wire()));
+        Run(() => Operation.SetAppAccessPolicy(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>Remove-ExchangeAppAccessPolicy: deletes a policy.</summary>
 [Cmdlet(VerbsCommon.Remove, "ExchangeAppAccessPolicy", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-public sealed class RemoveExchangeAppAccessPolicy : OperationCmdlet
+public sealed class RemoveExchangeAppAccessPolicy : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     public string Identity { get; set; } = "";
@@ -88,14 +88,14 @@ public sealed class RemoveExchangeAppAccessPolicy : OperationCmdlet
             return;
         }
         var request = PolicyRequests.Make(identity: Identity);
-        Run(() => Operation.RemoveAppAccessPolicy(request.Wire()));
+        Run(() => Operation.RemoveAppAccessPolicy(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>Test-ExchangeAppAccessPolicy: Exchange's verdict (Granted or Denied) for an app and each mailbox.</summary>
 [Cmdlet(VerbsDiagnostic.Test, "ExchangeAppAccessPolicy")]
 [OutputType(typeof(AppAccessPolicyTest))]
-public sealed class TestExchangeAppAccessPolicy : OperationCmdlet
+public sealed class TestExchangeAppAccessPolicy : ConnectedCmdlet
 {
     [Parameter(Mandatory = true)]
     public string AppId { get; set; } = "";
@@ -107,14 +107,14 @@ public sealed class TestExchangeAppAccessPolicy : OperationCmdlet
     protected override void ProcessRecord()
     {
         var request = PolicyRequests.Make(appIds: new() { AppId }, mailboxes: new List<string>(Mailbox));
-        Run(() => Operation.TestAppAccessPolicy(request.Wire()));
+        Run(() => Operation.TestAppAccessPolicy(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>New-ExchangeAppScopeGroup: the mail-enabled security group a policy or scope targets, with its members (idempotent).</summary>
 [Cmdlet(VerbsCommon.New, "ExchangeAppScopeGroup", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(AppScopeGroup))]
-public sealed class NewExchangeAppScopeGroup : OperationCmdlet
+public sealed class NewExchangeAppScopeGroup : ConnectedCmdlet
 {
     private readonly List<string> _members = new();
 
@@ -140,7 +140,7 @@ public sealed class NewExchangeAppScopeGroup : OperationCmdlet
             return;
         }
         var request = new ScopeGroupRequest { name = Name, members = new List<string>(_members) };
-        Run(() => Operation.NewAppScopeGroup(request.Wire()));
+        Run(() => Operation.NewAppScopeGroup(ConnectionId, request.Wire()));
     }
 }
 

@@ -7,7 +7,7 @@ namespace ExoKit;
 /// <summary>Get-CalendarPublishing: how a mailbox's default calendar is published, with its HTML and ICS URLs.</summary>
 [Cmdlet(VerbsCommon.Get, "CalendarPublishing")]
 [OutputType(typeof(CalendarPublishing))]
-public sealed class GetCalendarPublishing : OperationCmdlet
+public sealed class GetCalendarPublishing : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("UserPrincipalName", "PrimarySmtpAddress", "Identity")]
@@ -16,14 +16,14 @@ public sealed class GetCalendarPublishing : OperationCmdlet
     protected override void ProcessRecord()
     {
         var request = CalendarRequests.Make(Mailbox);
-        Run(() => Operation.GetCalendarPublishing(request.Wire()));
+        Run(() => Operation.GetCalendarPublishing(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>Set-CalendarPublishing: publishes (or stops publishing) a mailbox's default calendar to anonymous viewers.</summary>
 [Cmdlet(VerbsCommon.Set, "CalendarPublishing", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CalendarPublishing))]
-public sealed class SetCalendarPublishing : OperationCmdlet
+public sealed class SetCalendarPublishing : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("UserPrincipalName", "PrimarySmtpAddress", "Identity")]
@@ -55,14 +55,14 @@ public sealed class SetCalendarPublishing : OperationCmdlet
             return;
         }
         var request = CalendarRequests.Make(Mailbox, Enabled, DetailLevel, PublishDateRangeFrom, PublishDateRangeTo, ResetUrl.IsPresent);
-        Run(() => Operation.SetCalendarPublishing(request.Wire()));
+        Run(() => Operation.SetCalendarPublishing(ConnectionId, request.Wire()));
     }
 }
 
 /// <summary>Set-CalendarExternalBooking: whether a calendar accepts meeting requests from outside the organization.</summary>
 [Cmdlet(VerbsCommon.Set, "CalendarExternalBooking", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium)]
 [OutputType(typeof(CalendarExternalBooking))]
-public sealed class SetCalendarExternalBooking : OperationCmdlet
+public sealed class SetCalendarExternalBooking : ConnectedCmdlet
 {
     [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     [Alias("UserPrincipalName", "PrimarySmtpAddress", "Identity")]
@@ -84,7 +84,7 @@ public sealed class SetCalendarExternalBooking : OperationCmdlet
             return;
         }
         var request = CalendarRequests.Make(Mailbox, Enabled, force: Force.IsPresent);
-        Run(() => Operation.SetCalendarExternalBooking(request.Wire()));
+        Run(() => Operation.SetCalendarExternalBooking(ConnectionId, request.Wire()));
     }
 }
 

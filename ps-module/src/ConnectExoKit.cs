@@ -133,6 +133,16 @@ public sealed class ConnectExoKit : OperationCmdlet
         Run(() => Operation.Connect(request.Wire(), secret.Slice, proxyPassword.Slice));
     }
 
+    /// <summary>The new connection becomes this runspace's (only); its context is written with -PassThru.</summary>
+    protected override PSObject? OnRecord(PSObject output)
+    {
+        if (output.BaseObject is ExoKitContext context)
+        {
+            Connections.Connected(context.ConnectionId, context);
+        }
+        return PassThru.IsPresent ? output : null;
+    }
+
     /// <summary>The one secret value of this parameter set, or none.</summary>
     private SecretBytes SecretOfSet() => ParameterSetName switch
     {
@@ -163,17 +173,40 @@ public sealed class ConnectExoKit : OperationCmdlet
     }
 }
 
-/// <summary>Get-ExoKitContext: the current connection (never a token or secret).</summary>
+/// <summary>Get-ExoKitContext: this runspace's connection, or -Connection's (never a token or secret); nothing when not connected.</summary>
 [Cmdlet(VerbsCommon.Get, "ExoKitContext")]
 [OutputType(typeof(ExoKitContext))]
-public sealed class GetExoKitContext : OperationCmdlet
+public sealed class GetExoKitContext : ConnectedCmdlet
 {
-    protected override void ProcessRecord() => Run(Operation.GetContext);
+    protected override void ProcessRecord() => Run(() => Operation.GetContext(ConnectionId));
+
+    /// <summary>The object written names its connection, so it can be passed to -Connection.</summary>
+    protected override PSObject? OnRecord(PSObject output)
+    {
+        if (output.BaseObject is ExoKitContext context)
+        {
+            Connections.Describe(context.ConnectionId, context);
+        }
+        return output;
+    }
 }
 
-/// <summary>Disconnect-ExoKit: forgets the connection and its tokens.</summary>
+/// <summary>
+/// Disconnect-ExoKit: forgets this runspace's connection (or -Connection's) and its tokens.
+/// Other runspaces' connections are not touched.
+/// </summary>
 [Cmdlet(VerbsCommunications.Disconnect, "ExoKit")]
-public sealed class DisconnectExoKit : OperationCmdlet
+public sealed class DisconnectExoKit : PSCmdlet
 {
-    protected override void ProcessRecord() => Run(Operation.Disconnect);
+    /// <summary>The connection to forget instead of this runspace's.</summary>
+    [Parameter(ValueFromPipeline = true)]
+    public ExoKitContext? Connection { get; set; }
+
+    protected override void ProcessRecord()
+    {
+        if (!Connections.Disconnect(Connection))
+        {
+            WriteWarning("ExoKit was not connected.");
+        }
+    }
 }

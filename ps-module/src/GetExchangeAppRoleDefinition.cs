@@ -6,7 +6,7 @@ namespace ExoKit;
 /// <summary>Get-ExchangeAppRoleDefinition: Exchange role definitions (Graph beta roleManagement/exchange).</summary>
 [Cmdlet(VerbsCommon.Get, "ExchangeAppRoleDefinition")]
 [OutputType(typeof(RoleDefinition))]
-public sealed class GetExchangeAppRoleDefinition : OperationCmdlet
+public sealed class GetExchangeAppRoleDefinition : ConnectedCmdlet
 {
     /// <summary>An OData filter, e.g. <c>displayName eq 'Application Mail.Read'</c>.</summary>
     [Parameter(Position = 0)]
@@ -15,6 +15,6 @@ public sealed class GetExchangeAppRoleDefinition : OperationCmdlet
     protected override void ProcessRecord()
     {
         var query = new RoleDefinitionQuery { filter = Filter };
-        Run(() => Operation.GetRoleDefinitions(query.Wire()));
+        Run(() => Operation.GetRoleDefinitions(ConnectionId, query.Wire()));
     }
 }

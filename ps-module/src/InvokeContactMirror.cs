@@ -14,7 +14,7 @@ namespace ExoKit;
 [Cmdlet(VerbsLifecycle.Invoke, "ContactMirror", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = ParametersSet)]
 [OutputType(typeof(MirrorSummary), typeof(MirrorAction))]
-public sealed class InvokeContactMirror : OperationCmdlet
+public sealed class InvokeContactMirror : ConnectedCmdlet
 {
     private const string ParametersSet = "Parameters";
     private const string EnvironmentSet = "FromEnvironment";
@@ -94,7 +94,7 @@ public sealed class InvokeContactMirror : OperationCmdlet
         };
         // SecretBytes zeroes the variables (they may hold client secrets) when disposed.
         using var variables = new SecretBytes(CollectVariables(FromEnvironment.IsPresent));
-        Run(() => Operation.InvokeContactMirror(request.Wire(), variables.Slice));
+        Run(() => Operation.InvokeContactMirror(ConnectionId, request.Wire(), variables.Slice));
     }
 
     /// <summary>

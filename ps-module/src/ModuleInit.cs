@@ -11,14 +11,21 @@ namespace ExoKit;
 /// <c>runtimes/&lt;rid&gt;/native/&lt;file&gt;</c> beside ExoKit.dll, a layout PowerShell's own
 /// probing does not search, so a resolver loads it by full path.
 /// </summary>
-public sealed class ModuleInit : IModuleAssemblyInitializer
+public sealed class ModuleInit : IModuleAssemblyInitializer, IModuleAssemblyCleanup
 {
     private static readonly object Gate = new();
     private static bool _registered;
     private static IntPtr _handle;
 
+    /// <summary>Remove-Module ExoKit disconnects this runspace: a later import starts unconnected.</summary>
+    public void OnRemove(PSModuleInfo psModuleInfo)
+    {
+        Connections.Disconnect(null);
+    }
+
     public void OnImport()
     {
+        Connections.Imported();
         // OnImport runs again for every runspace that imports the module, but .NET allows one
         // resolver per assembly and process: register once, answer every later import from it.
         lock (Gate)

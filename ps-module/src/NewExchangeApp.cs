@@ -25,6 +25,7 @@ public sealed class NewExchangeApp : ScopedCmdlet
     [Parameter(Mandatory = true, ParameterSetName = UserSet)]
     [Parameter(Mandatory = true, ParameterSetName = GroupSet)]
     [Parameter(Mandatory = true, ParameterSetName = UnitSet)]
+    [ArgumentCompleter(typeof(RoleCompleter))]
     public string[] Role { get; set; } = Array.Empty<string>();
 
     /// <summary>A certificate to register instead of a client secret (only its public part is sent).</summary>
@@ -63,6 +64,6 @@ public sealed class NewExchangeApp : ScopedCmdlet
             force = Force.IsPresent,
             replication_timeout_seconds = (ulong)Math.Max(0, ReplicationTimeout.TotalSeconds),
         };
-        Run(() => Operation.NewApp(request.Wire()));
+        Run(() => Operation.NewApp(ConnectionId, request.Wire()));
     }
 }

@@ -20,6 +20,7 @@ public sealed class NewExchangeAppRoleAssignment : ScopedCmdlet
 
     /// <summary>The role: "Application Mail.Read", "Mail.Read" or its id.</summary>
     [Parameter(Mandatory = true, Position = 1)]
+    [ArgumentCompleter(typeof(RoleCompleter))]
     public string Role { get; set; } = "";
 
     protected override void ProcessRecord()
@@ -37,6 +38,6 @@ public sealed class NewExchangeAppRoleAssignment : ScopedCmdlet
             group_name = Group,
             administrative_unit = AdministrativeUnit,
         };
-        Run(() => Operation.NewRoleAssignment(request.Wire()));
+        Run(() => Operation.NewRoleAssignment(ConnectionId, request.Wire()));
     }
 }

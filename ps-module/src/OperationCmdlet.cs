@@ -37,12 +37,22 @@ public abstract class OperationCmdlet : PSCmdlet
                 operation.Cancel();
             }
         }
+        bool done = false;
         try
         {
             Drain(operation);
+            done = true;
         }
         finally
         {
+            if (!done)
+            {
+                // Stopped early (Select-Object -First, Ctrl+C, an error): the work is cancelled and
+                // awaited, so what it holds (the state file's lock) is released before we return.
+                operation.Cancel();
+                AwaitEnd(operation);
+            }
+            CompleteProgress();
             lock (_gate)
             {
                 _running = null;
@@ -50,6 +60,49 @@ public abstract class OperationCmdlet : PSCmdlet
             }
         }
     }
+
+    /// <summary>Pulls (and drops) events until Done, for at most a few seconds.</summary>
+    private static void AwaitEnd(Operation operation)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (DateTime.UtcNow < deadline)
+        {
+            using WireOfEvent wire = operation.NextEvent(PollMilliseconds);
+            if (wire.Unwire().IsDone)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>The activities this cmdlet showed progress for, to complete when it ends.</summary>
+    private readonly System.Collections.Generic.List<string> _progressShown = new();
+
+    /// <summary>Completes every progress bar this cmdlet showed, so no stale bar stays drawn.</summary>
+    private void CompleteProgress()
+    {
+        foreach (string activity in _progressShown)
+        {
+            try
+            {
+                WriteProgress(new ProgressRecord(1, activity, "Done") { RecordType = ProgressRecordType.Completed });
+            }
+            catch (PipelineStoppedException)
+            {
+                // The pipeline is gone (stopped): PowerShell clears its progress itself.
+                return;
+            }
+            catch (InvalidOperationException)
+            {
+                // Not on the pipeline thread any more; nothing to complete.
+                return;
+            }
+        }
+        _progressShown.Clear();
+    }
+
+    /// <summary>The record about to be written; a cmdlet may keep it (return null) or change it.</summary>
+    protected virtual PSObject? OnRecord(PSObject output) => output;
 
     protected override void StopProcessing()
     {
@@ -102,7 +155,12 @@ public abstract class OperationCmdlet : PSCmdlet
         }
         else if (next.IsProgress)
         {
-            WriteProgress(Records.ToProgress(next.AsProgress()));
+            ProgressRecord progress = Records.ToProgress(next.AsProgress());
+            if (!_progressShown.Contains(progress.Activity))
+            {
+                _progressShown.Add(progress.Activity);
+            }
+            WriteProgress(progress);
         }
         else if (next.IsRecord)
         {
@@ -113,7 +171,11 @@ public abstract class OperationCmdlet : PSCmdlet
                 output.Properties.Add(new PSNoteProperty("Secret", _pendingSecret));
                 _pendingSecret = null;
             }
-            WriteObject(output);
+            PSObject? written = OnRecord(output);
+            if (written is not null)
+            {
+                WriteObject(written);
+            }
         }
         else if (next.IsError)
         {
@@ -135,4 +197,18 @@ public abstract class OperationCmdlet : PSCmdlet
         }
         WriteError(record);
     }
+}
+
+/// <summary>
+/// A cmdlet that works on a connection: this runspace's (see <see cref="Connections"/>), or the
+/// one -Connection names (the object Connect-ExoKit -PassThru or Get-ExoKitContext returns).
+/// </summary>
+public abstract class ConnectedCmdlet : OperationCmdlet
+{
+    /// <summary>The connection to use instead of this runspace's (Connect-ExoKit -PassThru's output).</summary>
+    [Parameter]
+    public ExoKitContext? Connection { get; set; }
+
+    /// <summary>The connection handle for the operation (0: none; Rust then says NotConnected).</summary>
+    protected ulong ConnectionId => Connections.Resolve(Connection);
 }

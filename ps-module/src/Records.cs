@@ -31,7 +31,37 @@ internal static class Records
             : throw new InvalidOperationException($"ExoKit: unknown record {record}");
         PSObject output = PSObject.AsPSObject(value);
         output.TypeNames.Insert(0, "ExoKit." + value.GetType().Name);
+        AsDates(output, value);
         return output;
+    }
+
+    /// <summary>The fields that cross as RFC 3339 text, by record: PowerShell sees them as dates.</summary>
+    private static readonly System.Collections.Generic.Dictionary<Type, string[]> DateFields = new()
+    {
+        [typeof(ExoKitContext)] = new[] { "ConnectedAt", "TokenExpiresOn" },
+        [typeof(ExchangeApp)] = new[] { "SecretExpiresOn" },
+        [typeof(MirrorState)] = new[] { "LastSynced", "LastRunStarted", "LastRunFinished" },
+    };
+
+    /// <summary>
+    /// Shadows each date field with a DateTime (UTC) of the same name, so Sort-Object and
+    /// Where-Object compare dates, not strings; an empty or unreadable one stays as it is.
+    /// </summary>
+    private static void AsDates(PSObject output, object value)
+    {
+        if (!DateFields.TryGetValue(value.GetType(), out string[]? fields))
+        {
+            return;
+        }
+        foreach (string field in fields)
+        {
+            object? text = value.GetType().GetField(field)?.GetValue(value);
+            if (text is string s && DateTimeOffset.TryParse(s, System.Globalization.CultureInfo.InvariantCulture,
+                    System.Globalization.DateTimeStyles.AssumeUniversal, out DateTimeOffset at))
+            {
+                output.Properties.Add(new PSNoteProperty(field, at.UtcDateTime));
+            }
+        }
     }
 
     internal static ProgressRecord ToProgress(ProgressInfo info)

@@ -6,9 +6,10 @@ namespace ExoKit;
 
 /// <summary>Remove-ExchangeAppRoleAssignment: removes assignments by id, e.g. piped from Get-.</summary>
 [Cmdlet(VerbsCommon.Remove, "ExchangeAppRoleAssignment", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.High)]
-public sealed class RemoveExchangeAppRoleAssignment : OperationCmdlet
+public sealed class RemoveExchangeAppRoleAssignment : ConnectedCmdlet
 {
-    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
+    /// <summary>The assignment's id: given, piped as a string, or the Id property of Get-'s output.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipeline = true, ValueFromPipelineByPropertyName = true)]
     public string Id { get; set; } = "";
 
     /// <summary>Bound from Get-ExchangeAppRoleAssignment's output, to say what is removed.</summary>
@@ -26,6 +27,6 @@ public sealed class RemoveExchangeAppRoleAssignment : OperationCmdlet
         {
             return;
         }
-        Run(() => Operation.RemoveRoleAssignment(Id.Utf8()));
+        Run(() => Operation.RemoveRoleAssignment(ConnectionId, Id.Utf8()));
     }
 }

@@ -6,7 +6,7 @@ namespace ExoKit;
 /// The scope of an Exchange role assignment, as one parameter set each: -Tenant, -User, -Group or
 /// -AdministrativeUnit (names or ids; Rust resolves them). Shared by the cmdlets that assign roles.
 /// </summary>
-public abstract class ScopedCmdlet : OperationCmdlet
+public abstract class ScopedCmdlet : ConnectedCmdlet
 {
     protected const string TenantSet = "Tenant";
     protected const string UserSet = "User";

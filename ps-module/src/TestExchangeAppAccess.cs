@@ -1,5 +1,6 @@
 using System;
 using System.Collections.Generic;
+using System.Linq;
 using System.Management.Automation;
 using System.Security;
 using ExoKit.Native;
@@ -13,15 +14,16 @@ namespace ExoKit;
 /// </summary>
 [Cmdlet(VerbsDiagnostic.Test, "ExchangeAppAccess", DefaultParameterSetName = ExchangeSet)]
 [OutputType(typeof(ExchangeAppAccess))]
-public sealed class TestExchangeAppAccess : OperationCmdlet
+public sealed class TestExchangeAppAccess : ConnectedCmdlet
 {
     private const string ExchangeSet = "Exchange";
     private const string ProbeSet = "Probe";
 
-    private readonly List<string> _mailboxes = new();
+    /// <summary>The mailboxes to test per app, in the order given (apps may come from the pipeline).</summary>
+    private readonly List<(string App, List<string> Mailboxes)> _requests = new();
 
-    /// <summary>The app: display name, appId or service principal object id.</summary>
-    [Parameter(Mandatory = true, Position = 0)]
+    /// <summary>The app: display name, appId or service principal object id; from Get-ExchangeAppRoleAssignment too.</summary>
+    [Parameter(Mandatory = true, Position = 0, ValueFromPipelineByPropertyName = true)]
     [Alias("AppId")]
     public string App { get; set; } = "";
 
@@ -32,6 +34,7 @@ public sealed class TestExchangeAppAccess : OperationCmdlet
     /// <summary>Permissions to test, e.g. Calendars.Read; default: every one the app's roles grant.</summary>
     [Parameter(ParameterSetName = ExchangeSet)]
     [Parameter(Mandatory = true, ParameterSetName = ProbeSet)]
+    [ArgumentCompleter(typeof(PermissionCompleter))]
     public string[] Permission { get; set; } = Array.Empty<string>();
 
     /// <summary>Sign in as the app and make a read call per mailbox × permission.</summary>
@@ -44,19 +47,35 @@ public sealed class TestExchangeAppAccess : OperationCmdlet
 
     protected override void ProcessRecord()
     {
-        _mailboxes.AddRange(Mailbox);
+        int index = _requests.FindIndex(r => string.Equals(r.App, App, StringComparison.OrdinalIgnoreCase));
+        if (index < 0)
+        {
+            _requests.Add((App, new List<string>()));
+            index = _requests.Count - 1;
+        }
+        foreach (string mailbox in Mailbox)
+        {
+            if (!_requests[index].Mailboxes.Contains(mailbox, StringComparer.OrdinalIgnoreCase))
+            {
+                _requests[index].Mailboxes.Add(mailbox);
+            }
+        }
     }
 
+    /// <summary>One test per app, every mailbox at once (mailboxes may come from the pipeline).</summary>
     protected override void EndProcessing()
     {
-        var request = new AccessRequest
+        foreach ((string app, List<string> mailboxes) in _requests)
         {
-            app = App,
-            mailboxes = new List<string>(_mailboxes),
-            permissions = new List<string>(Permission),
-            probe = Probe.IsPresent,
-        };
-        using SecretBytes secret = ClientSecret is null ? new SecretBytes(Array.Empty<byte>()) : new SecretBytes(ClientSecret);
-        Run(() => Operation.TestAppAccess(request.Wire(), secret.Slice));
+            var request = new AccessRequest
+            {
+                app = app,
+                mailboxes = mailboxes,
+                permissions = new List<string>(Permission),
+                probe = Probe.IsPresent,
+            };
+            using SecretBytes secret = ClientSecret is null ? new SecretBytes(Array.Empty<byte>()) : new SecretBytes(ClientSecret);
+            Run(() => Operation.TestAppAccess(ConnectionId, request.Wire(), secret.Slice));
+        }
     }
 }

@@ -257,11 +257,26 @@ pub async fn get_assignments(query: AssignmentQuery) -> Result<()> {
     let graph = &session.graph;
     ops::progress("Get-ExchangeAppRoleAssignment", "Reading Exchange role assignments", None);
     let roles = directory::roles(graph).await?;
+    if let Some(app) = query.app.as_deref() {
+        // -App names an app: one that does not exist is an error, one without assignments is not.
+        let found = directory::service_principal(graph, "App", app).await;
+        let found = found.map_err(|e| match e {
+            ExoError::InvalidArgument { message, .. } if message.starts_with("no ") => ExoError::NotFound { what: "app".into(), identity: app.trim().into() },
+            other => other,
+        });
+        ops::item(app.trim(), found)?;
+    }
     let raw = list_raw(graph).await?;
+    let mut found = 0usize;
     for assignment in describe(graph, raw, &roles).await? {
         if wanted(&assignment, &query) {
+            found += 1;
             ops::record(Record::RoleAssignment(assignment));
         }
+    }
+    if let Some(id) = query.id.as_deref().filter(|_| found == 0) {
+        // -Id is an identity: matching nothing is ObjectNotFound (as Get-Mailbox -Identity).
+        ops::error(ExoError::NotFound { what: "Exchange role assignment".into(), identity: id.trim().into() });
     }
     Ok(())
 }
@@ -269,8 +284,10 @@ pub async fn get_assignments(query: AssignmentQuery) -> Result<()> {
 /// `Remove-ExchangeAppRoleAssignment` (the cmdlet has asked `ShouldProcess` already).
 pub async fn remove_assignment(id: String) -> Result<()> {
     let session = session::current()?;
-    delete(&session.graph, id.trim()).await?;
-    ops::verbose(format!("Removed Exchange role assignment {}", id.trim()));
+    // One id of many piped in: its failure is that item's error, the pipeline goes on.
+    if ops::item(id.trim(), delete(&session.graph, id.trim()).await)?.is_some() {
+        ops::verbose(format!("Removed Exchange role assignment {}", id.trim()));
+    }
     Ok(())
 }
 

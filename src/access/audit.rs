@@ -207,8 +207,22 @@ pub async fn report(apps: Vec<String>, mailboxes: Vec<String>) -> Result<()> {
     let session = session::current()?;
     let apps = gather(&session, &apps).await?;
     let mailboxes = self::mailboxes(&session.exo, mailboxes).await?;
-    for row in evaluate(&session, &apps, &mailboxes).await? {
-        ops::record(ops::Record::AccessReport(row));
+    // A mailbox Exchange cannot answer for (unknown, say) is one error, once; every other
+    // app × mailbox is still reported.
+    let mut failed: Vec<&str> = Vec::new();
+    let total = (apps.len() * mailboxes.len()).max(1);
+    for (a, app) in apps.iter().enumerate() {
+        for (m, mailbox) in mailboxes.iter().enumerate() {
+            if failed.contains(&mailbox.as_str()) {
+                continue;
+            }
+            let percent = u8::try_from((a * mailboxes.len() + m) * 100 / total).unwrap_or(100);
+            ops::progress("Get-ExchangeAppAccessReport", format!("{} × {mailbox}", app.principal.display_name), Some(percent));
+            match ops::item(mailbox, facts(&session.exo, app, mailbox).await)? {
+                Some(facts) => ops::record(ops::Record::AccessReport(decide(app, mailbox, &facts))),
+                None => failed.push(mailbox),
+            }
+        }
     }
     Ok(())
 }

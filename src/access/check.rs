@@ -214,27 +214,38 @@ pub async fn test_access(query: AccessQuery) -> Result<()> {
     for (n, mailbox) in query.mailboxes.iter().enumerate() {
         let mailbox = mailbox.trim();
         ops::progress("Test-ExchangeAppAccess", format!("Testing {mailbox}"), percent(n, query.mailboxes.len()));
-        let rows = match &as_app {
-            Some(_) => Vec::new(),
-            None => authorization_rows(&session, &sp, Some(mailbox)).await?,
-        };
-        for permission in &permissions {
-            let ((access, reason), method) = match &as_app {
-                Some(graph) => (probe(graph, mailbox, permission).await?, "Probe"),
-                None => (verdict(&rows, permission), "Test-ServicePrincipalAuthorization"),
-            };
-            ops::record(Record::Access(AccessResult {
-                app: sp.display_name.clone(),
-                app_id: sp.app_id.clone(),
-                mailbox: mailbox.to_string(),
-                permission: permission.to_string(),
-                access,
-                reason,
-                method,
-            }));
+        // One mailbox that cannot be tested (unknown, say) is its own error; the rest go on.
+        let results = ops::item(mailbox, test_mailbox(&session, &sp, &permissions, as_app.as_ref(), mailbox).await)?;
+        for result in results.unwrap_or_default() {
+            ops::record(Record::Access(result));
         }
     }
     Ok(())
+}
+
+/// Every permission's verdict for one mailbox.
+async fn test_mailbox(session: &Session, sp: &ServicePrincipal, permissions: &[&str], as_app: Option<&GraphClient>, mailbox: &str) -> Result<Vec<AccessResult>> {
+    let rows = match as_app {
+        Some(_) => Vec::new(),
+        None => authorization_rows(session, sp, Some(mailbox)).await?,
+    };
+    let mut results = Vec::new();
+    for permission in permissions {
+        let ((access, reason), method) = match as_app {
+            Some(graph) => (probe(graph, mailbox, permission).await?, "Probe"),
+            None => (verdict(&rows, permission), "Test-ServicePrincipalAuthorization"),
+        };
+        results.push(AccessResult {
+            app: sp.display_name.clone(),
+            app_id: sp.app_id.clone(),
+            mailbox: mailbox.to_string(),
+            permission: permission.to_string(),
+            access,
+            reason,
+            method,
+        });
+    }
+    Ok(results)
 }
 
 fn percent(done: usize, total: usize) -> Option<u8> {

@@ -114,8 +114,9 @@ pub async fn check(client: &ExoClient, app_id: &str, mailbox: &str) -> Result<Ac
 pub async fn get(identity: Option<String>, app_id: Option<String>) -> Result<()> {
     let client = session::current()?.exo.clone();
     let all = list(&client).await?;
-    let chosen = select(all, identity.as_deref(), app_id.as_deref())?;
-    for policy in chosen {
+    // An identity that matches nothing is an ObjectNotFound error for it, not a stop.
+    let chosen = ops::item(identity.as_deref().unwrap_or_default(), select(all, identity.as_deref(), app_id.as_deref()))?;
+    for policy in chosen.unwrap_or_default() {
         ops::record(ops::Record::AccessPolicy(policy));
     }
     Ok(())
@@ -130,9 +131,7 @@ fn select(all: Vec<AccessPolicy>, identity: Option<&str>, app_id: Option<&str>) 
         .filter(|p| app_id.is_none_or(|a| p.app_id.eq_ignore_ascii_case(a.trim())))
         .collect();
     match identity {
-        Some(identity) if chosen.is_empty() => {
-            Err(ExoError::invalid_argument("Identity", format!("no Application Access Policy has the identity '{identity}'")))
-        }
+        Some(identity) if chosen.is_empty() => Err(ExoError::NotFound { what: "Application Access Policy".into(), identity: identity.trim().into() }),
         _ => Ok(chosen),
     }
 }
@@ -232,8 +231,8 @@ mod tests {
         let all = vec![policy("one", "a"), policy("two", "b")];
         assert_eq!(select(all.clone(), Some("TWO"), None).unwrap(), vec![policy("two", "b")]);
         assert_eq!(select(all.clone(), None, Some("a")).unwrap(), vec![policy("one", "a")]);
-        let err = select(all, Some("three"), None).unwrap_err().to_string();
-        assert!(err.contains("Identity") && err.contains("three"), "{err}");
+        let err = select(all, Some("three"), None).unwrap_err();
+        assert_eq!((err.error_id().as_str(), err.category(), err.target().as_deref()), ("ExoKit.NotFound", "ObjectNotFound", Some("three")));
     }
 
     #[test]

@@ -20,25 +20,33 @@ pub struct ExternalBooking {
 
 pub async fn set(mailboxes: Vec<String>, enabled: bool, force: bool) -> Result<()> {
     let client = session::current()?.exo.clone();
+    client.cloud().require_exchange()?;
     for mailbox in mailboxes {
-        let kind = recipient_type(&client, &mailbox).await?;
-        guard(&mailbox, &kind, enabled, force)?;
-        let params = parameters([
-            ("Identity", Some(json!(mailbox))),
-            ("ProcessExternalMeetingMessages", Some(Value::Bool(enabled))),
-            ("Confirm", Some(json!(false))),
-        ]);
-        client.run("Set-CalendarProcessing", params, Anchor::Mailbox(&mailbox)).await?;
-        let rows = client.run("Get-CalendarProcessing", parameters([("Identity", Some(json!(mailbox)))]), Anchor::Mailbox(&mailbox)).await?.rows;
-        let row = rows.first().cloned().unwrap_or(Value::Null);
-        ops::record(ops::Record::ExternalBooking(ExternalBooking {
-            mailbox: mailbox.clone(),
-            recipient_type_details: kind,
-            process_external_meeting_messages: row.get("ProcessExternalMeetingMessages").and_then(Value::as_bool).unwrap_or(false),
-            automate_processing: row.get("AutomateProcessing").and_then(Value::as_str).unwrap_or_default().to_string(),
-        }));
+        if let Some(booking) = ops::item(&mailbox, set_one(&client, &mailbox, enabled, force).await)? {
+            ops::record(ops::Record::ExternalBooking(booking));
+        }
     }
     Ok(())
+}
+
+/// One mailbox: checked by the guard, changed, read back.
+async fn set_one(client: &ExoClient, mailbox: &str, enabled: bool, force: bool) -> Result<ExternalBooking> {
+    let kind = recipient_type(client, mailbox).await?;
+    guard(mailbox, &kind, enabled, force)?;
+    let params = parameters([
+        ("Identity", Some(json!(mailbox))),
+        ("ProcessExternalMeetingMessages", Some(Value::Bool(enabled))),
+        ("Confirm", Some(json!(false))),
+    ]);
+    client.run("Set-CalendarProcessing", params, Anchor::Mailbox(mailbox)).await?;
+    let rows = client.run("Get-CalendarProcessing", parameters([("Identity", Some(json!(mailbox)))]), Anchor::Mailbox(mailbox)).await?.rows;
+    let row = rows.first().cloned().unwrap_or(Value::Null);
+    Ok(ExternalBooking {
+        mailbox: mailbox.to_string(),
+        recipient_type_details: kind,
+        process_external_meeting_messages: row.get("ProcessExternalMeetingMessages").and_then(Value::as_bool).unwrap_or(false),
+        automate_processing: row.get("AutomateProcessing").and_then(Value::as_str).unwrap_or_default().to_string(),
+    })
 }
 
 /// Turning external booking on for a person's own mailbox lets anyone outside put meetings in

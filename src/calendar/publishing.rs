@@ -70,9 +70,15 @@ fn check_choice(parameter: &str, value: Option<&str>, allowed: &[&str]) -> Resul
 /// `Get-CalendarPublishing -Mailbox`.
 pub async fn get(mailboxes: Vec<String>) -> Result<()> {
     let client = session::current()?.exo.clone();
+    client.cloud().require_exchange()?;
     for mailbox in mailboxes {
-        let (folder, name) = default_calendar(&client, &mailbox).await?;
-        ops::record(ops::Record::CalendarPublishing(read(&client, &mailbox, &folder, &name).await?));
+        let outcome = async {
+            let (folder, name) = default_calendar(&client, &mailbox).await?;
+            read(&client, &mailbox, &folder, &name).await
+        };
+        if let Some(publishing) = ops::item(&mailbox, outcome.await)? {
+            ops::record(ops::Record::CalendarPublishing(publishing));
+        }
     }
     Ok(())
 }
@@ -82,19 +88,23 @@ pub async fn get(mailboxes: Vec<String>) -> Result<()> {
 pub async fn set(mailboxes: Vec<String>, change: Change) -> Result<()> {
     change.validate()?;
     let client = session::current()?.exo.clone();
+    client.cloud().require_exchange()?;
     for mailbox in mailboxes {
-        let (folder, name) = default_calendar(&client, &mailbox).await?;
-        let result = client.run("Set-MailboxCalendarFolder", change.parameters(&folder), Anchor::Mailbox(&mailbox)).await;
-        if let Err(e) = result {
-            return Err(explain_refusal(e));
+        if let Some(publishing) = ops::item(&mailbox, set_one(&client, &mailbox, &change).await)? {
+            if let Some(warning) = empty_url_warning(&publishing) {
+                ops::warning(warning);
+            }
+            ops::record(ops::Record::CalendarPublishing(publishing));
         }
-        let publishing = read(&client, &mailbox, &folder, &name).await?;
-        if let Some(warning) = empty_url_warning(&publishing) {
-            ops::warning(warning);
-        }
-        ops::record(ops::Record::CalendarPublishing(publishing));
     }
     Ok(())
+}
+
+/// Changes one mailbox's default calendar and reads it back.
+async fn set_one(client: &ExoClient, mailbox: &str, change: &Change) -> Result<Publishing> {
+    let (folder, name) = default_calendar(client, mailbox).await?;
+    client.run("Set-MailboxCalendarFolder", change.parameters(&folder), Anchor::Mailbox(mailbox)).await.map_err(explain_refusal)?;
+    read(client, mailbox, &folder, &name).await
 }
 
 /// The default calendar's folder identity (`mbx:<FolderId>`) and its localized name.

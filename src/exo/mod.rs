@@ -80,6 +80,10 @@ impl ExoClient {
         self
     }
 
+    pub fn cloud(&self) -> &Cloud {
+        &self.cloud
+    }
+
     pub fn transport(&self) -> &Transport {
         &self.transport
     }
@@ -96,6 +100,7 @@ impl ExoClient {
 
     /// Runs a cmdlet anchored as given, every page, returning rows and warnings.
     pub async fn run(&self, cmdlet: &str, parameters: Map<String, Value>, anchor: Anchor<'_>) -> Result<Output> {
+        self.cloud.require_exchange()?;
         let body = json!({"CmdletInput": {"CmdletName": cmdlet, "Parameters": parameters}});
         let mut url = self.entry_url();
         let mut output = Output::default();

@@ -52,11 +52,26 @@ impl Operation {
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let secret = optional_secret(secret.as_slice(), crate::auth::CredentialSpec::secret_name(&request.auth));
             let proxy_password = optional_secret(proxy_password.as_slice(), "ProxyCredential");
-            started(async move {
-                let pass_thru = request.pass_thru;
+            // The context always comes back, carrying the new handle: the cmdlet keeps the
+            // handle for its runspace and writes the context only with -PassThru.
+            unscoped(async move {
                 let credential = request.credential_spec(secret?).load()?;
-                let info = session::connect(request.into_options(credential, proxy_password?)).await?;
-                if pass_thru {
+                let (handle, mut info) = session::connect_handle(request.into_options(credential, proxy_password?)).await?;
+                info.connection = handle;
+                ops::record(ops::Record::Context(info));
+                Ok(())
+            })
+        })
+    }
+
+    /// `Get-ExoKitContext`: the connection behind `connection`, or nothing when there is none
+    /// (as `Get-MgContext`).
+    pub fn get_context(connection: u64) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| {
+            started(connection, async move {
+                if let Ok(current) = session::current() {
+                    let mut info = session::describe(&current).await;
+                    info.connection = connection;
                     ops::record(ops::Record::Context(info));
                 }
                 Ok(())
@@ -64,47 +79,24 @@ impl Operation {
         })
     }
 
-    /// `Get-ExoKitContext`.
-    pub fn get_context() -> ffi::Result<Self, BoundaryError> {
-        panic_to_result(|| {
-            started(async {
-                let current = session::current()?;
-                ops::record(ops::Record::Context(session::describe(&current).await));
-                Ok(())
-            })
-        })
-    }
-
-    /// `Disconnect-ExoKit`.
-    pub fn disconnect() -> ffi::Result<Self, BoundaryError> {
-        panic_to_result(|| {
-            started(async {
-                if !session::disconnect() {
-                    ops::warning("ExoKit was not connected.");
-                }
-                Ok(())
-            })
-        })
-    }
-
     /// `Get-ExchangeAppRoleDefinition`.
-    pub fn get_role_definitions(query: Wire<RoleDefinitionQuery>) -> ffi::Result<Self, BoundaryError> {
+    pub fn get_role_definitions(connection: u64, query: Wire<RoleDefinitionQuery>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut query = query;
             let Ok(query) = query.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(access::get_role_definitions(query.filter))
+            started(connection, access::get_role_definitions(query.filter))
         })
     }
 
     /// `Invoke-ContactMirror`. `variables` is a JSON object of variables (UTF-8 bytes the caller
     /// zeroes after the call): the state location ones always, and with `-FromEnvironment` every
     /// `AUTOMATION_SYNCCONTACTS_*` and network one.
-    pub fn invoke_contact_mirror(request: Wire<MirrorRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+    pub fn invoke_contact_mirror(connection: u64, request: Wire<MirrorRequest>, variables: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let prepared = mirror_invocation(&request, variables.as_slice());
-            started(async move { mirror::apply::invoke(prepared?).await })
+            started(connection, async move { mirror::apply::invoke(prepared?).await })
         })
     }
 
@@ -115,7 +107,7 @@ impl Operation {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let path = state_path(request.state_path.as_deref(), variables.as_slice());
-            started(async move { mirror::state_view::get(path?).await })
+            unscoped(async move { mirror::state_view::get(path?).await })
         })
     }
 
@@ -125,25 +117,25 @@ impl Operation {
             let mut request = request;
             let Ok(request) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let path = state_path(request.state_path.as_deref(), variables.as_slice());
-            started(async move { mirror::state_view::reset(path?).await })
+            unscoped(async move { mirror::state_view::reset(path?).await })
         })
     }
 
     /// `Get-ExchangeAppAccessPolicy`.
-    pub fn get_app_access_policies(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn get_app_access_policies(connection: u64, request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(policies::get(r.identity, r.app_ids.into_iter().next()))
+            started(connection, policies::get(r.identity, r.app_ids.into_iter().next()))
         })
     }
 
     /// `New-ExchangeAppAccessPolicy`.
-    pub fn new_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn new_app_access_policy(connection: u64, request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(async move {
+            started(connection, async move {
                 let access_right = policies::AccessRight::parse(r.access_right.as_deref().unwrap_or(""))?;
                 let scope_group = r.scope_group.unwrap_or_default();
                 policies::new(policies::NewPolicy { app_ids: r.app_ids, scope_group, access_right, description: r.description }).await
@@ -152,52 +144,52 @@ impl Operation {
     }
 
     /// `Set-ExchangeAppAccessPolicy`.
-    pub fn set_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn set_app_access_policy(connection: u64, request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(policies::set(r.identity.unwrap_or_default(), r.description.unwrap_or_default()))
+            started(connection, policies::set(r.identity.unwrap_or_default(), r.description.unwrap_or_default()))
         })
     }
 
     /// `Remove-ExchangeAppAccessPolicy`.
-    pub fn remove_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn remove_app_access_policy(connection: u64, request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(policies::remove(r.identity.unwrap_or_default()))
+            started(connection, policies::remove(r.identity.unwrap_or_default()))
         })
     }
 
     /// `Test-ExchangeAppAccessPolicy`.
-    pub fn test_app_access_policy(request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn test_app_access_policy(connection: u64, request: Wire<AccessPolicyRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(policies::test(r.app_ids.into_iter().next().unwrap_or_default(), r.mailboxes))
+            started(connection, policies::test(r.app_ids.into_iter().next().unwrap_or_default(), r.mailboxes))
         })
     }
 
     /// `New-ExchangeAppScopeGroup`.
-    pub fn new_app_scope_group(request: Wire<ScopeGroupRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn new_app_scope_group(connection: u64, request: Wire<ScopeGroupRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(scope_group::new(r.name, r.members))
+            started(connection, scope_group::new(r.name, r.members))
         })
     }
 
     /// `Get-CalendarPublishing`.
-    pub fn get_calendar_publishing(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn get_calendar_publishing(connection: u64, request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(publishing::get(r.mailboxes))
+            started(connection, publishing::get(r.mailboxes))
         })
     }
 
     /// `Set-CalendarPublishing`.
-    pub fn set_calendar_publishing(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn set_calendar_publishing(connection: u64, request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
@@ -208,64 +200,64 @@ impl Operation {
                 range_to: r.range_to,
                 reset_url: r.reset_url,
             };
-            started(publishing::set(r.mailboxes, change))
+            started(connection, publishing::set(r.mailboxes, change))
         })
     }
 
     /// `Set-CalendarExternalBooking`.
-    pub fn set_calendar_external_booking(request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn set_calendar_external_booking(connection: u64, request: Wire<CalendarRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(booking::set(r.mailboxes, r.enabled, r.force))
+            started(connection, booking::set(r.mailboxes, r.enabled, r.force))
         })
     }
 
     /// `Get-ExchangeAppAccessReport`.
-    pub fn get_app_access_report(request: Wire<AccessReportRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn get_app_access_report(connection: u64, request: Wire<AccessReportRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(audit::report(r.apps, r.mailboxes))
+            started(connection, audit::report(r.apps, r.mailboxes))
         })
     }
 
     /// `ConvertTo-ExchangeAppRoleAssignment`.
-    pub fn convert_app_access_policies(request: Wire<MigrationRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn convert_app_access_policies(connection: u64, request: Wire<MigrationRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let options = migrate::Options { policies: r.policies, mailboxes: r.mailboxes, what_if: r.what_if, remove_policy: r.remove_policy };
-            started(migrate::convert(options))
+            started(connection, migrate::convert(options))
         })
     }
 
     /// `New-ExchangeAppRoleAssignment`.
-    pub fn new_role_assignment(request: Wire<AssignmentRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn new_role_assignment(connection: u64, request: Wire<AssignmentRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let scope = scope_request(r.tenant, r.user, r.group_name, r.administrative_unit);
-            started(async move { access::new_assignment(access::NewAssignment { app: r.app, role: r.role, scope: scope? }).await })
+            started(connection, async move { access::new_assignment(access::NewAssignment { app: r.app, role: r.role, scope: scope? }).await })
         })
     }
 
     /// `Get-ExchangeAppRoleAssignment`.
-    pub fn get_role_assignments(filter: Wire<AssignmentFilter>) -> ffi::Result<Self, BoundaryError> {
+    pub fn get_role_assignments(connection: u64, filter: Wire<AssignmentFilter>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut filter = filter;
             let Ok(f) = filter.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
-            started(access::get_assignments(access::AssignmentQuery { id: f.id, app: f.app, role: f.role }))
+            started(connection, access::get_assignments(access::AssignmentQuery { id: f.id, app: f.app, role: f.role }))
         })
     }
 
     /// `Remove-ExchangeAppRoleAssignment` (after the cmdlet's `ShouldProcess`).
-    pub fn remove_role_assignment(id: ffi::String) -> ffi::Result<Self, BoundaryError> {
-        panic_to_result(|| started(access::remove_assignment(id.into_string())))
+    pub fn remove_role_assignment(connection: u64, id: ffi::String) -> ffi::Result<Self, BoundaryError> {
+        panic_to_result(|| started(connection, access::remove_assignment(id.into_string())))
     }
 
     /// `New-ExchangeApp`. The client secret comes back through `take_secret`.
-    pub fn new_app(request: Wire<AppRequest>) -> ffi::Result<Self, BoundaryError> {
+    pub fn new_app(connection: u64, request: Wire<AppRequest>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
@@ -274,7 +266,7 @@ impl Operation {
             } else {
                 scope_request(r.tenant, r.user, r.group_name, r.administrative_unit)
             };
-            started(async move {
+            started(connection, async move {
                 access::new_app(access::NewApp {
                     display_name: r.display_name,
                     roles: r.roles,
@@ -291,12 +283,12 @@ impl Operation {
 
     /// `Test-ExchangeAppAccess`; with `-Probe`, `app_secret` is the app's own client secret
     /// (UTF-8 bytes the caller zeroes after the call; empty otherwise).
-    pub fn test_app_access(request: Wire<AccessRequest>, app_secret: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
+    pub fn test_app_access(connection: u64, request: Wire<AccessRequest>, app_secret: ffi::Slice<u8>) -> ffi::Result<Self, BoundaryError> {
         panic_to_result(|| {
             let mut request = request;
             let Ok(r) = request.try_unwire() else { return ffi::Err(BoundaryError::BadRequest) };
             let secret = r.probe.then(|| Secret::from_utf8(app_secret.as_slice(), "ClientSecret"));
-            started(async move {
+            started(connection, async move {
                 let query = access::AccessQuery { app: r.app, mailboxes: r.mailboxes, permissions: r.permissions, probe_secret: secret.transpose()? };
                 access::test_access(query).await
             })
@@ -375,11 +367,28 @@ fn optional_secret(bytes: &[u8], what: &str) -> crate::error::Result<Option<Secr
     (!bytes.is_empty()).then(|| Secret::from_utf8(bytes, what)).transpose()
 }
 
-fn started<F>(work: F) -> ffi::Result<Operation, BoundaryError>
+/// Starts `work` on the connection behind `connection` (none when 0 or released): it never
+/// sees another caller's connection or the Rust callers' process default.
+fn started<F>(connection: u64, work: F) -> ffi::Result<Operation, BoundaryError>
+where
+    F: Future<Output = crate::error::Result<()>> + Send + 'static,
+{
+    unscoped(session::scoped(session::lookup(connection), work))
+}
+
+/// Starts work that needs no connection (connecting itself, the local state file).
+fn unscoped<F>(work: F) -> ffi::Result<Operation, BoundaryError>
 where
     F: Future<Output = crate::error::Result<()>> + Send + 'static,
 {
     ffi::Ok(Operation { inner: ops::Operation::start(work), secret: std::sync::Mutex::new(None) })
+}
+
+/// `Disconnect-ExoKit`, and the module forgetting a connection nothing refers to any more:
+/// drops the connection behind `handle` and its tokens. False when there was none.
+#[ffi]
+pub fn exokit_release_connection(handle: u64) -> bool {
+    session::release(handle)
 }
 
 /// The library version (the C smoke test calls this).
@@ -396,6 +405,7 @@ pub fn ffi_inventory() -> RustInventory {
         .register(builtins_wire!())
         .register(builtins_vec!(ffi::String))
         .register(function!(exokit_version))
+        .register(function!(exokit_release_connection))
         .register(guard!(ffi_inventory))
         .register(service!(Operation))
         .validate()

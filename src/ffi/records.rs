@@ -287,6 +287,8 @@ pub struct ExoKitContext {
     pub ConnectedAt: String,
     /// ISO 8601, UTC; when the cached Graph token expires.
     pub TokenExpiresOn: Option<String>,
+    /// The module's handle for this connection (what `-Connection` passes back).
+    pub ConnectionId: u64,
 }
 
 /// `Get-ExchangeAppRoleDefinition`.
@@ -446,6 +448,7 @@ impl From<session::ContextInfo> for ExoKitContext {
             AuthorityHost: c.authority_host,
             ConnectedAt: iso(c.connected_at),
             TokenExpiresOn: c.token_expires_on.map(iso),
+            ConnectionId: c.connection,
         }
     }
 }

@@ -159,6 +159,14 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
+    // The task reports to the same caller and runs on the same connection as its parent.
+    let connection = crate::session::scope_of_running();
+    let work = async move {
+        match connection {
+            Ok(connection) => crate::session::scoped(connection, work).await,
+            Err(()) => work.await,
+        }
+    };
     match SINK.try_with(Sender::clone) {
         Ok(sink) => set.spawn(SINK.scope(sink, work)),
         Err(_) => set.spawn(work),
@@ -181,6 +189,20 @@ pub fn replay(events: Vec<Event>) {
 /// A non-terminating error (`Write-Error`): this item failed, the operation goes on.
 pub fn error(error: ExoError) {
     emit(Event::Error { error, terminating: false });
+}
+
+/// One input item's outcome: a failure is reported as a non-terminating error naming `item`
+/// and the cmdlet goes on with the next, unless nothing can go on after it
+/// ([`ExoError::stops_everything`]), which is returned to stop the operation.
+pub fn item<T>(item: &str, outcome: Result<T>) -> Result<Option<T>> {
+    match outcome {
+        Ok(value) => Ok(Some(value)),
+        Err(err) if err.stops_everything() => Err(err),
+        Err(err) => {
+            error(err.for_item(item));
+            Ok(None)
+        }
+    }
 }
 
 #[cfg(test)]

@@ -75,6 +75,12 @@ impl StateStore {
         &self.path
     }
 
+    /// Writes a consistent copy of this file to `target` (`VACUUM INTO`): a dry run works on the
+    /// copy, so it reads the same delta links and tombstones and leaves this file as it was.
+    pub fn copy_to(&self, target: &Path) -> Result<()> {
+        self.with(|db| db.execute("VACUUM INTO ?1", [target.to_string_lossy()]).map(|_| ()))
+    }
+
     /// Runs `work` on the connection; SQLite's errors become errors naming the file.
     fn with<T>(&self, work: impl FnOnce(&mut Connection) -> rusqlite::Result<T>) -> Result<T> {
         let mut db = self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner());

@@ -77,6 +77,17 @@ public static class HelpCompiler
     private static IEnumerable<ParameterMetadata> OwnParameters(CmdletInfo cmdlet) =>
         cmdlet.Parameters.Values.Where(p => !Cmdlet.CommonParameters.Contains(p.Name) && !Cmdlet.OptionalCommonParameters.Contains(p.Name));
 
+    /// <summary>The parameters help shows: the cmdlet's own, then -WhatIf and -Confirm where it supports ShouldProcess.</summary>
+    private static IEnumerable<ParameterMetadata> ShownParameters(CmdletInfo cmdlet) =>
+        OwnParameters(cmdlet).Concat(cmdlet.Parameters.Values.Where(p => ShouldProcessParameters.ContainsKey(p.Name)));
+
+    /// <summary>The platform's own words for the ShouldProcess parameters (the cmdlets' entries need not repeat them).</summary>
+    private static readonly Dictionary<string, string> ShouldProcessParameters = new()
+    {
+        ["WhatIf"] = "Shows what would happen if the cmdlet runs. The cmdlet is not run.",
+        ["Confirm"] = "Prompts you for confirmation before running the cmdlet.",
+    };
+
     private static XElement CommandElement(CmdletInfo cmdlet, JsonElement entry)
     {
         string[] verbNoun = cmdlet.Name.Split('-', 2);
@@ -88,7 +99,9 @@ public static class HelpCompiler
                 new XElement(Maml + "description", Para(entry.GetProperty("synopsis").GetString()))),
             new XElement(Maml + "description", entry.GetProperty("description").EnumerateArray().Select(p => Para(p.GetString()))),
             new XElement(Command + "syntax", cmdlet.ParameterSets.Select(set => SyntaxItem(cmdlet, set, entry))),
-            new XElement(Command + "parameters", OwnParameters(cmdlet).Select(p => ParameterElement(p, FirstUse(cmdlet, p.Name), entry))),
+            new XElement(Command + "parameters", ShownParameters(cmdlet).Select(p => ParameterElement(p, FirstUse(cmdlet, p.Name), entry))),
+            new XElement(Command + "inputTypes", InputTypes(cmdlet)),
+            new XElement(Command + "returnValues", ReturnValues(cmdlet)),
             new XElement(Command + "examples", entry.GetProperty("examples").EnumerateArray().Select((e, i) => Example(e, i + 1))),
             new XElement(Maml + "relatedLinks", Links(entry)));
     }
@@ -96,15 +109,62 @@ public static class HelpCompiler
     private static XElement SyntaxItem(CmdletInfo cmdlet, CommandParameterSetInfo set, JsonElement entry) =>
         new(Command + "syntaxItem",
             new XElement(Maml + "name", cmdlet.Name),
-            set.Parameters.Where(p => !Cmdlet.CommonParameters.Contains(p.Name) && !Cmdlet.OptionalCommonParameters.Contains(p.Name))
+            set.Parameters.Where(p => !Cmdlet.CommonParameters.Contains(p.Name)
+                    && (!Cmdlet.OptionalCommonParameters.Contains(p.Name) || ShouldProcessParameters.ContainsKey(p.Name)))
                 .Select(p => ParameterElement(cmdlet.Parameters[p.Name], p, entry)));
+
+    /// <summary>INPUTS: the type of each parameter that takes pipeline input, and how it binds.</summary>
+    private static IEnumerable<XElement> InputTypes(CmdletInfo cmdlet)
+    {
+        var piped = cmdlet.ParameterSets.SelectMany(s => s.Parameters)
+            .Where(p => p.ValueFromPipeline || p.ValueFromPipelineByPropertyName)
+            .GroupBy(p => p.Name)
+            .Select(g => (Name: g.Key, ByValue: g.Any(p => p.ValueFromPipeline), Type: TypeName(cmdlet.Parameters[g.Key].ParameterType)))
+            .ToList();
+        if (piped.Count == 0)
+        {
+            yield return TypeElement("inputType", "None", "This cmdlet takes no pipeline input.");
+            yield break;
+        }
+        foreach (var (name, byValue, type) in piped)
+        {
+            string how = byValue ? $"binds to -{name}" : $"objects with a {name} property (or one of its aliases) bind it to -{name}";
+            yield return TypeElement("inputType", type, $"Pipeline input {how}.");
+        }
+    }
+
+    /// <summary>OUTPUTS: the objects the cmdlet writes, by the type name its views and Get-Member show.</summary>
+    private static IEnumerable<XElement> ReturnValues(CmdletInfo cmdlet)
+    {
+        var types = cmdlet.OutputType.Select(t => t.Type is null ? t.Name : "ExoKit." + t.Type.Name).Distinct().ToList();
+        if (types.Count == 0)
+        {
+            yield return TypeElement("returnValue", "None", "This cmdlet writes no object.");
+            yield break;
+        }
+        foreach (string type in types)
+        {
+            yield return TypeElement("returnValue", type, "");
+        }
+    }
+
+    private static XElement TypeElement(string kind, string type, string description) =>
+        new(Command + kind, new XElement(Dev + "type", new XElement(Maml + "name", type)), new XElement(Maml + "description", Para(description)));
+
+    /// <summary>A type as an admin reads it: String[] and Boolean, not Nullable`1 or System.String[].</summary>
+    private static string TypeName(Type type)
+    {
+        Type shown = Nullable.GetUnderlyingType(type) ?? type;
+        return shown.Namespace == "ExoKit.Native" ? "ExoKit." + shown.Name : shown.Name;
+    }
 
     private static CommandParameterInfo FirstUse(CmdletInfo cmdlet, string name) =>
         cmdlet.ParameterSets.SelectMany(s => s.Parameters).First(p => p.Name == name);
 
     private static XElement ParameterElement(ParameterMetadata meta, CommandParameterInfo use, JsonElement entry)
     {
-        string description = entry.GetProperty("parameters").TryGetProperty(meta.Name, out JsonElement d) ? d.GetString() ?? "" : "";
+        string description = entry.GetProperty("parameters").TryGetProperty(meta.Name, out JsonElement d) ? d.GetString() ?? ""
+            : ShouldProcessParameters.GetValueOrDefault(meta.Name, "");
         string pipeline = use.ValueFromPipeline ? "True (ByValue)" : use.ValueFromPipelineByPropertyName ? "True (ByPropertyName)" : "False";
         bool isSwitch = meta.SwitchParameter;
         return new XElement(Command + "parameter",
@@ -115,8 +175,8 @@ public static class HelpCompiler
             new XAttribute("aliases", meta.Aliases.Count > 0 ? string.Join(", ", meta.Aliases) : "none"),
             new XElement(Maml + "name", meta.Name),
             new XElement(Maml + "description", Para(description)),
-            isSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), meta.ParameterType.Name),
-            new XElement(Dev + "type", new XElement(Maml + "name", meta.ParameterType.FullName)));
+            isSwitch ? null : new XElement(Command + "parameterValue", new XAttribute("required", "true"), TypeName(meta.ParameterType)),
+            new XElement(Dev + "type", new XElement(Maml + "name", TypeName(meta.ParameterType))));
     }
 
     private static XElement Example(JsonElement example, int number) =>

@@ -62,11 +62,14 @@ Describe 'Calendar sharing' {
     }
 
     It 'a sharing policy without anonymous publishing is named in the error' {
+        # (Issue 20: a refused mailbox is its own non-terminating error; the others go on.)
         $refused = Invoke-Captured { Set-CalendarPublishing -Mailbox $script:Bob -Enabled $true }
-        $refused.Terminating | Should -Not -BeNullOrEmpty
-        $refused.Terminating.FullyQualifiedErrorId.Split(',')[0] | Should -Be 'ExoKit.Service.NotAllowedPublishingByPolicyException'
-        $refused.Terminating.Exception.Message | Should -BeLike '*No Anonymous*'
-        $refused.Terminating.Exception.Message | Should -BeLike "*'Anonymous:' entry*"
+        $refused.Terminating | Should -BeNullOrEmpty
+        $refused.Errors | Should -HaveCount 1
+        $refused.Errors[0].FullyQualifiedErrorId.Split(',')[0] | Should -Be 'ExoKit.Service.NotAllowedPublishingByPolicyException'
+        $refused.Errors[0].TargetObject | Should -Be $script:Bob
+        $refused.Errors[0].Exception.Message | Should -BeLike '*No Anonymous*'
+        $refused.Errors[0].Exception.Message | Should -BeLike "*'Anonymous:' entry*"
     }
 
     It '-WhatIf changes nothing and says what it would do' {
@@ -84,10 +87,12 @@ Describe 'Calendar sharing' {
         $room.Output[0].RecipientTypeDetails | Should -Be 'RoomMailbox'
         $room.Output[0].ProcessExternalMeetingMessages | Should -BeTrue
 
+        # (Issue 20: the refused mailbox is its own non-terminating error.)
         $user = Invoke-Captured { Set-CalendarExternalBooking -Mailbox $script:Alice -Enabled $true }
-        Assert-ErrorRecord $user.Terminating -ErrorId 'ExoKit.InvalidArgument' -Category 'InvalidArgument'
-        $user.Terminating.Exception.Message | Should -BeLike '*-Force*'
-        $user.Terminating.Exception.Message | Should -BeLike "*$($script:Alice)*"
+        $user.Terminating | Should -BeNullOrEmpty
+        Assert-ErrorRecord $user.Errors[0] -ErrorId 'ExoKit.InvalidArgument' -Category 'InvalidArgument'
+        $user.Errors[0].Exception.Message | Should -BeLike '*-Force*'
+        $user.Errors[0].Exception.Message | Should -BeLike "*$($script:Alice)*"
 
         @(Set-CalendarExternalBooking -Mailbox $script:Alice -Enabled $true -Force)[0].ProcessExternalMeetingMessages | Should -BeTrue
         @(Set-CalendarExternalBooking -Mailbox $script:Alice -Enabled $false)[0].ProcessExternalMeetingMessages | Should -BeFalse

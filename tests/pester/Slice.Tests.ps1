@@ -65,7 +65,7 @@ Describe 'Role definitions' {
 
         $table = Get-ExchangeAppRoleDefinition | Where-Object AllowedPrincipalTypes -EQ servicePrincipal | Out-String -Width 120
         $lines = $table -split "`r?`n"
-        $lines | Where-Object { $_ -like 'DisplayName*' -and $_ -like '* Id *' -and $_ -like '*Permissions*' } | Should -Not -BeNullOrEmpty -Because $table
+        $lines | Where-Object { $_ -like 'DisplayName*' -and $_ -match '\sId(\s|$)' -and $_ -like '*Permissions*' } | Should -Not -BeNullOrEmpty -Because $table
         $lines | Where-Object { $_ -like 'Application Calendars.Read *' -and $_ -like '*a3123d4e-4256-4ad0-bef0-205a00807fae*' } | Should -Not -BeNullOrEmpty -Because $table
         $lines | Where-Object { $_ -like 'Address Lists*' } | Should -BeNullOrEmpty
     }

@@ -77,14 +77,19 @@ pub async fn invoke(invocation: Invocation) -> Result<()> {
     for error in &config.invalid {
         ops::error(error.clone());
     }
-    // Opened (and locked) once for every tenant, before the first request.
+    let dry_run = config.dry_run || what_if;
+    // Opened (and locked) once for every tenant, before the first request. A dry run works on a
+    // scratch copy (removed when the run ends), so it leaves no trace; none when there is no file.
+    let mut scratch = None;
     let state = match &invocation.state {
+        Some(path) if dry_run => dry_run_state(path, &mut scratch)?,
         Some(path) => Some(Arc::new(StateStore::open(path)?)),
         None => None,
     };
+    let _scratch = scratch;
     let settings = tenant::Settings {
         started_at: Utc::now(),
-        dry_run: config.dry_run || what_if,
+        dry_run,
         actions: invocation.pass_thru || config.dry_run || what_if,
         state,
         deletes: invocation.deletes,
@@ -135,6 +140,29 @@ async fn run_one(tenant: TenantConfig, network: Network, settings: tenant::Setti
     };
     if let Err(error) = outcome {
         ops::error(for_tenant(error, &tenant.tenant_id));
+    }
+}
+
+/// A dry run's state: a scratch copy of the file (checked and lock-tested first), or none when
+/// there is no file yet (a dry run never creates one).
+fn dry_run_state(path: &std::path::Path, scratch: &mut Option<ScratchFile>) -> Result<Option<Arc<StateStore>>> {
+    if !path.exists() {
+        return Ok(None);
+    }
+    let copy = ScratchFile(std::env::temp_dir().join(format!("exokit-dryrun-{}.sqlite", uuid::Uuid::new_v4())));
+    StateStore::open(path)?.copy_to(&copy.0)?;
+    let store = StateStore::open(&copy.0)?;
+    *scratch = Some(copy);
+    Ok(Some(Arc::new(store)))
+}
+
+/// A file removed when dropped.
+struct ScratchFile(PathBuf);
+
+impl Drop for ScratchFile {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_file(&self.0);
+        let _ = std::fs::remove_file(self.0.with_extension("sqlite-journal"));
     }
 }
 
