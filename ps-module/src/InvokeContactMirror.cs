@@ -14,6 +14,9 @@ namespace ExoKit;
 [Cmdlet(VerbsLifecycle.Invoke, "ContactMirror", SupportsShouldProcess = true, ConfirmImpact = ConfirmImpact.Medium,
     DefaultParameterSetName = ParametersSet)]
 [OutputType(typeof(MirrorSummary), typeof(MirrorAction))]
+// Without -PassThru and -WhatIf: one MirrorSummary per tenant and step. With either: one
+// MirrorAction per contact action only; the summaries then go to the information stream
+// (tag MirrorSummary), so one stream holds one type and Group-Object Action has no empty group.
 public sealed class InvokeContactMirror : ConnectedCmdlet
 {
     private const string ParametersSet = "Parameters";
@@ -74,10 +77,28 @@ public sealed class InvokeContactMirror : ConnectedCmdlet
         }
     }
 
+    /// <summary>Summary tags on the information stream (-PassThru, -WhatIf).</summary>
+    private static readonly string[] SummaryTags = { "ExoKit", "MirrorSummary" };
+
+    /// <summary>Set by EndProcessing: the output is the action rows, not the summaries.</summary>
+    private bool _actionsOut;
+
+    /// <summary>With -PassThru or -WhatIf a summary goes to the information stream, not the output.</summary>
+    protected override PSObject? OnRecord(PSObject output)
+    {
+        if (_actionsOut && output.BaseObject is MirrorSummary)
+        {
+            WriteInformation(output, SummaryTags);
+            return null;
+        }
+        return output;
+    }
+
     protected override void EndProcessing()
     {
         string target = FromEnvironment.IsPresent ? "the tenants in AUTOMATION_SYNCCONTACTS_* variables" : $"shared mailbox {SharedMailbox}, folder '{FolderName}'";
         bool whatIf = !ShouldProcess(target, "Mirror contacts between users and the shared folder");
+        _actionsOut = whatIf || PassThru.IsPresent;
         var request = new MirrorRequest
         {
             shared_mailbox = FromEnvironment.IsPresent ? null : SharedMailbox,

@@ -101,7 +101,7 @@ public static class HelpCompiler
             new XElement(Command + "syntax", cmdlet.ParameterSets.Select(set => SyntaxItem(cmdlet, set, entry))),
             new XElement(Command + "parameters", ShownParameters(cmdlet).Select(p => ParameterElement(p, FirstUse(cmdlet, p.Name), entry))),
             new XElement(Command + "inputTypes", InputTypes(cmdlet)),
-            new XElement(Command + "returnValues", ReturnValues(cmdlet)),
+            new XElement(Command + "returnValues", ReturnValues(cmdlet, entry)),
             new XElement(Command + "examples", entry.GetProperty("examples").EnumerateArray().Select((e, i) => Example(e, i + 1))),
             new XElement(Maml + "relatedLinks", Links(entry)));
     }
@@ -133,8 +133,11 @@ public static class HelpCompiler
         }
     }
 
-    /// <summary>OUTPUTS: the objects the cmdlet writes, by the type name its views and Get-Member show.</summary>
-    private static IEnumerable<XElement> ReturnValues(CmdletInfo cmdlet)
+    /// <summary>
+    /// OUTPUTS: the objects the cmdlet writes, by the type name its views and Get-Member show,
+    /// each with the entry's "outputs" text for that type (when it says when the type is written).
+    /// </summary>
+    private static IEnumerable<XElement> ReturnValues(CmdletInfo cmdlet, JsonElement entry)
     {
         var types = cmdlet.OutputType.Select(t => t.Type is null ? t.Name : "ExoKit." + t.Type.Name).Distinct().ToList();
         if (types.Count == 0)
@@ -144,7 +147,8 @@ public static class HelpCompiler
         }
         foreach (string type in types)
         {
-            yield return TypeElement("returnValue", type, "");
+            string text = entry.TryGetProperty("outputs", out JsonElement outputs) && outputs.TryGetProperty(type, out JsonElement said) ? said.GetString() ?? "" : "";
+            yield return TypeElement("returnValue", type, text);
         }
     }
 
