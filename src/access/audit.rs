@@ -161,7 +161,7 @@ pub async fn mailboxes(exo: &ExoClient, given: Vec<String>) -> Result<Vec<String
 }
 
 /// Asks Exchange about one app × mailbox.
-pub async fn facts(exo: &ExoClient, app: &App, mailbox: &str) -> Result<Facts> {
+pub async fn facts(exo: &ExoClient, graph: &crate::graph::GraphClient, app: &App, mailbox: &str) -> Result<Facts> {
     let policy_granted = if app.policies.is_empty() || app.grants.is_empty() {
         true
     } else {
@@ -172,7 +172,8 @@ pub async fn facts(exo: &ExoClient, app: &App, mailbox: &str) -> Result<Facts> {
         let params = parameters([("Identity", Some(json!(app.principal.app_id))), ("Resource", Some(json!(mailbox)))]);
         for row in exo.invoke("Test-ServicePrincipalAuthorization", params).await? {
             let text = |k: &str| row.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-            let described = format!("{} ({})", text("RoleName"), text("AllowedResourceScope"));
+            let scope = super::check::user_scope_name(graph, &text("ScopeType"), &text("AllowedResourceScope")).await;
+            let described = format!("{} ({scope})", text("RoleName"));
             let in_scope = match row.get("InScope") {
                 Some(Value::Bool(b)) => *b,
                 Some(Value::String(s)) => s.eq_ignore_ascii_case("True"),
@@ -196,7 +197,7 @@ pub async fn evaluate(session: &Session, apps: &[App], mailboxes: &[String]) -> 
         for mailbox in mailboxes {
             let percent = u8::try_from(rows.len() * 100 / total).unwrap_or(100);
             ops::progress("Get-ExchangeAppAccessReport", format!("{} × {mailbox}", app.principal.display_name), Some(percent));
-            rows.push(decide(app, mailbox, &facts(&session.exo, app, mailbox).await?));
+            rows.push(decide(app, mailbox, &facts(&session.exo, &session.graph, app, mailbox).await?));
         }
     }
     Ok(rows)
@@ -218,7 +219,7 @@ pub async fn report(apps: Vec<String>, mailboxes: Vec<String>) -> Result<()> {
             }
             let percent = u8::try_from((a * mailboxes.len() + m) * 100 / total).unwrap_or(100);
             ops::progress("Get-ExchangeAppAccessReport", format!("{} × {mailbox}", app.principal.display_name), Some(percent));
-            match ops::item(mailbox, facts(&session.exo, app, mailbox).await)? {
+            match ops::item(mailbox, facts(&session.exo, &session.graph, app, mailbox).await)? {
                 Some(facts) => ops::record(ops::Record::AccessReport(decide(app, mailbox, &facts))),
                 None => failed.push(mailbox),
             }

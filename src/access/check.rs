@@ -153,9 +153,27 @@ pub fn probe_path(permission: &str, mailbox: &str) -> Option<(String, Vec<(&'sta
 async fn authorization_rows(session: &Session, sp: &ServicePrincipal, mailbox: Option<&str>) -> Result<Vec<AuthorizationRow>> {
     let parameters = exo::parameters([("Identity", Some(json!(sp.id))), ("Resource", mailbox.map(|m| json!(m)))]);
     match session.exo.invoke("Test-ServicePrincipalAuthorization", parameters).await {
-        Ok(rows) => Ok(rows.iter().map(AuthorizationRow::from_row).collect()),
+        Ok(rows) => {
+            let mut rows: Vec<AuthorizationRow> = rows.iter().map(AuthorizationRow::from_row).collect();
+            for row in &mut rows {
+                row.scope_name = user_scope_name(&session.graph, &row.scope_type, &row.scope_name).await;
+            }
+            Ok(rows)
+        }
         Err(e) if exo::is(&e, exo::NOT_FOUND) && mailbox.is_none() => Ok(Vec::new()),
         Err(e) => Err(e),
+    }
+}
+
+/// A user scope's name as Get-ExchangeAppRoleAssignment shows it: the UPN, where Exchange names
+/// the user by object id; any other scope (or a user Graph cannot read) as Exchange names it.
+pub async fn user_scope_name(graph: &GraphClient, scope_type: &str, name: &str) -> String {
+    if !scope_type.eq_ignore_ascii_case("User") || name.contains('@') {
+        return name.to_string();
+    }
+    match crate::users::resolve(graph, name).await {
+        Ok(user) if !user.user_principal_name.is_empty() => user.user_principal_name,
+        _ => name.to_string(),
     }
 }
 

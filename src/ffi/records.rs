@@ -78,8 +78,10 @@ pub enum Record {
 #[derive(Debug, Clone)]
 pub struct MirrorState {
     pub Tenant: String,
-    /// The mailbox's object id.
+    /// The mailbox's UPN (its object id in a state no run has named yet).
     pub Mailbox: String,
+    /// The mailbox's object id.
+    pub MailboxId: String,
     /// `Contacts` (a user's default folder) or `Shared folder`.
     pub Folder: String,
     pub FolderId: Option<String>,
@@ -492,6 +494,7 @@ impl From<mirror::state_view::StateEntry> for MirrorState {
         MirrorState {
             Tenant: s.tenant,
             Mailbox: s.mailbox,
+            MailboxId: s.mailbox_id,
             Folder: s.folder,
             FolderId: s.folder_id,
             Contacts: s.contacts as i64,

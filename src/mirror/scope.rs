@@ -12,6 +12,8 @@ pub struct ResolvedUser {
     pub listed_as: String,
     /// The Entra object id.
     pub id: String,
+    /// The user principal name when Graph gave one (`Get-ContactMirrorState` shows it).
+    pub upn: Option<String>,
 }
 
 /// One entry of the licensed-user listing (spec §3.2 B).
@@ -39,6 +41,7 @@ pub fn licensed_users(tenant_id: &str, listing: &[ListedUser]) -> Result<Vec<Res
             Some(ResolvedUser {
                 listed_as: listed_as.to_string(),
                 id: id.to_string(),
+                upn: non_blank(user.user_principal_name.as_deref()).map(str::to_string),
             })
         })
         .collect();
@@ -112,6 +115,7 @@ mod tests {
         ResolvedUser {
             listed_as: listed_as.into(),
             id: id.into(),
+            upn: None,
         }
     }
 
@@ -163,7 +167,7 @@ mod tests {
         ];
         assert_eq!(
             licensed_users("t", &listing).unwrap(),
-            vec![user("a@x", "1"), user("2", "2")]
+            vec![ResolvedUser { upn: Some("a@x".into()), ..user("a@x", "1") }, user("2", "2")]
         );
         let none = licensed_users("contoso.com", &[]).unwrap_err().to_string();
         assert!(

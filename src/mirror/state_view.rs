@@ -12,8 +12,10 @@ use crate::state::{self, StateStore};
 pub struct StateEntry {
     pub path: String,
     pub tenant: String,
-    /// The mailbox's object id.
+    /// The mailbox's UPN, else (a state from before issue 20's names) its object id.
     pub mailbox: String,
+    /// The mailbox's object id.
+    pub mailbox_id: String,
     /// `Contacts` (the default folder) or `Shared folder` (the hub, by id in `folder_id`).
     pub folder: String,
     pub folder_id: Option<String>,
@@ -40,7 +42,8 @@ pub async fn get(path: PathBuf) -> Result<()> {
             folder: if folder.folder.is_empty() { "Contacts".into() } else { "Shared folder".into() },
             folder_id: (!folder.folder.is_empty()).then(|| folder.folder.clone()),
             tenant: folder.tenant,
-            mailbox: folder.mailbox,
+            mailbox: folder.upn.unwrap_or_else(|| folder.mailbox.clone()),
+            mailbox_id: folder.mailbox,
             contacts: folder.contacts,
             synced_contacts: folder.synced_contacts,
             synced_at: folder.synced_at,

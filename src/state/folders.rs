@@ -28,6 +28,8 @@ pub struct SavedFolder {
 pub struct FolderSummary {
     pub tenant: String,
     pub mailbox: String,
+    /// The mailbox's UPN, when a run recorded it.
+    pub upn: Option<String>,
     pub folder: String,
     pub contacts: u64,
     pub synced_contacts: u64,
@@ -251,11 +253,26 @@ impl StateStore {
         })
     }
 
+    /// Records mailboxes' UPNs by object id (a later run's name replaces an earlier one).
+    pub fn set_mailbox_names(&self, tenant: &str, names: &[(String, String)]) -> Result<()> {
+        self.with(|db| {
+            let mut statement = db.prepare(
+                "INSERT INTO mailboxes (tenant, mailbox, upn) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (tenant, mailbox) DO UPDATE SET upn = excluded.upn",
+            )?;
+            for (id, upn) in names {
+                statement.execute(params![tenant, id, upn])?;
+            }
+            Ok(())
+        })
+    }
+
     /// Every folder the state holds, with its counts, by tenant and mailbox.
     pub fn summary(&self) -> Result<Vec<FolderSummary>> {
         self.with(|db| {
             let mut statement = db.prepare(
-                "SELECT f.tenant, f.mailbox, f.folder, f.synced_at, count(c.id), count(c.sync_id)
+                "SELECT f.tenant, f.mailbox, f.folder, f.synced_at, count(c.id), count(c.sync_id),
+                        (SELECT m.upn FROM mailboxes m WHERE m.tenant = f.tenant AND m.mailbox = f.mailbox)
                  FROM folders f LEFT JOIN contacts c ON c.tenant = f.tenant AND c.mailbox = f.mailbox AND c.folder = f.folder
                  GROUP BY f.tenant, f.mailbox, f.folder ORDER BY f.tenant, f.mailbox, f.folder",
             )?;
@@ -267,6 +284,7 @@ impl StateStore {
                     synced_at: r.get(3)?,
                     contacts: r.get::<_, i64>(4)? as u64,
                     synced_contacts: r.get::<_, i64>(5)? as u64,
+                    upn: r.get(6)?,
                 })
             })?;
             rows.collect()

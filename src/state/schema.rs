@@ -48,6 +48,11 @@ const MIGRATIONS: &[&str] = &[
     "CREATE TABLE owned (
          tenant TEXT NOT NULL, mailbox TEXT NOT NULL, contact_id TEXT NOT NULL, sync_id TEXT NOT NULL, created_at TEXT NOT NULL,
          PRIMARY KEY (tenant, mailbox, contact_id));",
+    // 4 (issue 20): each mailbox's user principal name next to its object id, for
+    // Get-ContactMirrorState (a file from before shows the ids until the next run).
+    "CREATE TABLE mailboxes (
+         tenant TEXT NOT NULL, mailbox TEXT NOT NULL, upn TEXT NOT NULL,
+         PRIMARY KEY (tenant, mailbox));",
 ];
 
 /// The version this build writes.

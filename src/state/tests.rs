@@ -32,6 +32,9 @@ fn a_saved_round_reads_back_in_order_and_only_for_its_endpoint() {
     assert_eq!(store.folder(&key("u2"), "http://graph").unwrap(), None);
     let summary = store.summary().unwrap();
     assert_eq!((summary.len(), summary[0].contacts), (1, 2));
+    assert_eq!(summary[0].upn, None, "no run named the mailbox: the summary falls back to its id");
+    store.set_mailbox_names("contoso", &[("u1".into(), "u1@contoso.com".into())]).unwrap();
+    assert_eq!(store.summary().unwrap()[0].upn.as_deref(), Some("u1@contoso.com"));
     assert_eq!(store.tombstones("contoso").unwrap(), Vec::<(String, String, String)>::new(), "b had no SyncId: no tombstone");
     store.forget_folder(&key("u1")).unwrap();
     assert_eq!(store.folder(&key("u1"), "http://graph").unwrap(), None);

@@ -88,13 +88,13 @@ Describe 'The state file' {
             Assert-Succeeded $state
             $state.Output | Should -HaveCount 3
             $state.Output | ForEach-Object { $_.PSObject.TypeNames[0] | Should -Be 'ExoKit.MirrorState' }
-            $hub = @($state.Output | Where-Object Mailbox -EQ $script:M.HubId)
+            $hub = @($state.Output | Where-Object MailboxId -EQ $script:M.HubId)
             $hub | Should -HaveCount 1
             $hub[0].Folder | Should -Be 'Shared folder'
             $hub[0].Contacts | Should -Be 3
             $hub[0].SyncedContacts | Should -Be 3
             $state.Output | ForEach-Object { $_.LastRunFinished | Should -Not -BeNullOrEmpty }
-            ($state.Output | Sort-Object Mailbox | Select-Object -First 1).Mailbox | Should -Be (Get-MirrorUserId 0)
+            ($state.Output | Sort-Object MailboxId | Select-Object -First 1).MailboxId | Should -Be (Get-MirrorUserId 0)
         } finally {
             Remove-TestStatePath $path
         }

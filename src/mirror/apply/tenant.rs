@@ -82,6 +82,9 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     let scope = scope::exclude_shared_mailbox(listed, &shared.id);
     let state = settings.state.clone().map(|store| TenantState::new(store, &config.tenant_id, graph));
     // Taken before any write: a run killed from here on leaves the next one planning in full.
+    if let Some(state) = &state {
+        record_names(state, &shared, &scope.users);
+    }
     let settled = match &state {
         Some(state) => state.store.take_settled(&state.tenant)?,
         None => false,
@@ -144,6 +147,17 @@ pub async fn run(graph: &GraphClient, config: &TenantConfig, settings: &Settings
     Ok(tenant.report)
 }
 
+/// The mailboxes' UPNs next to their ids, so that `Get-ContactMirrorState` can show them (a
+/// failure costs only that: the ids are shown).
+fn record_names(state: &TenantState, shared: &crate::users::User, users: &[ResolvedUser]) {
+    let mut names = vec![(shared.id.clone(), shared.user_principal_name.clone())];
+    names.extend(users.iter().filter_map(|u| u.upn.clone().map(|upn| (u.id.clone(), upn))));
+    names.retain(|(_, upn)| !upn.is_empty());
+    if let Err(error) = state.store.set_mailbox_names(&state.tenant, &names) {
+        ops::verbose(format!("The state cannot record the mailboxes' names ({error}); Get-ContactMirrorState shows their ids."));
+    }
+}
+
 fn requests(graph: &GraphClient) -> u64 {
     graph.transport().counters().round_trips.load(std::sync::atomic::Ordering::Relaxed)
 }
@@ -162,7 +176,7 @@ async fn select_users(graph: &GraphClient, config: &TenantConfig) -> Result<Vec<
             let mut resolved = Vec::with_capacity(names.len());
             for name in names {
                 match users::resolve(graph, name).await {
-                    Ok(user) => resolved.push(ResolvedUser { listed_as: name.clone(), id: user.id }),
+                    Ok(user) => resolved.push(ResolvedUser { listed_as: name.clone(), upn: Some(user.user_principal_name).filter(|u| !u.is_empty()), id: user.id }),
                     Err(error) => ops::error(context(error, &format!("the user '{name}' (skipped)"))),
                 }
             }
