@@ -155,7 +155,8 @@ fn get_lists_each_folder_the_state_holds_and_reset_deletes_the_file() {
         .filter_map(|e| if let Event::Record(exokit::ops::Record::MirrorState(s)) = e { Some(s.clone()) } else { None })
         .collect();
     assert_eq!(entries.len(), 4, "the hub folder and three users: {entries:?}");
-    let hub = entries.iter().find(|e| e.mailbox == HUB).expect("the hub's folder");
+    let hub = entries.iter().find(|e| e.mailbox_id == HUB).expect("the hub's folder");
+    assert_eq!(hub.mailbox, HUB_UPN, "shown by UPN");
     assert_eq!((hub.folder.as_str(), hub.contacts, hub.synced_contacts), ("Shared folder", 4, 4));
     assert!(entries.iter().all(|e| e.tenant == DOMAIN && e.last_run_finished.is_some() && e.path == state.display().to_string()), "{entries:?}");
     let events = Operation::start(exokit::mirror::state_view::reset(state.clone())).wait();
